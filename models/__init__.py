@@ -1,0 +1,1 @@
+"""One package per kind of decision: production, scheduling, inventory, routing, roster."""

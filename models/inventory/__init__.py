@@ -1,0 +1,22 @@
+"""Inventory reorder: what to order from which supplier and when, as a MILP."""
+
+from models.inventory import data, milp, plan
+from models.inventory.example import example_tables
+from optimizer.kinds import Formulation, KindDefinition
+
+KIND = KindDefinition(
+    name="inventory",
+    description="multi-item purchase planning: order quantities per item, supplier and period",
+    tables=data.TABLES,
+    settings=data.Settings,
+    build_scenario=data.build_scenario,
+    formulations={
+        "highs": Formulation(
+            family="pyomo",
+            build=milp.build,
+            extract=lambda s, m: plan.extract(s, plan.values_from_pyomo(s, m)),
+        )
+    },
+    example_tables=example_tables,
+    objective_note="purchasing + ordering + holding + shortage + safety-stock penalty",
+)

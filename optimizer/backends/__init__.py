@@ -1,0 +1,1 @@
+"""Solver backends; each knows solvers, not problems."""

@@ -1,0 +1,36 @@
+"""What a backend hands back to the runner: a solver-neutral status with its numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from optimizer.core.status import Status
+
+
+@dataclass
+class Progress:
+    """One progress report while a solver runs."""
+
+    seconds: float
+    incumbent: float | None
+    bound: float | None
+    gap: float | None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class SolverOutcome:
+    """A finished solve: status, objective of the incumbent, best bound, gap and solver identity."""
+
+    status: Status
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    solver: str
+    solver_version: str
+    raw_status: str = ""
+    message: str = ""

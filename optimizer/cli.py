@@ -1,0 +1,180 @@
+"""The `optimizer` command: template, validate, solve (names and flags are a public contract).
+
+Exit codes: 0 a plan was written; 1 no plan (infeasible, nothing found in time); 2 bad input or
+usage, nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from optimizer.core.errors import InputErrors, UsageError
+from optimizer.core.params import SolveParams
+from optimizer.core.result import Result
+from optimizer.kinds import KIND_NAMES, get_kind
+from optimizer.reports.summary import RunInfo, summary_json
+
+app = typer.Typer(
+    help="Optimal plans from planning spreadsheets: make a template, check it, solve it into a plan workbook.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+EXIT_PLAN, EXIT_NO_PLAN, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _fail_input(errors: InputErrors) -> None:
+    err.print(f"[bold red]The input has {len(errors.errors)} problem(s); nothing was written:[/]")
+    for e in errors.errors:
+        err.print(f"  {e}", markup=False)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _fail_usage(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _atomic_json(path: Path, document: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _peak_memory_mb() -> float:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 2**20
+
+
+@app.command()
+def template(
+    kind: Annotated[str, typer.Argument(help=f"what to plan: {', '.join(KIND_NAMES)}")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="workbook to write (default KIND.xlsx)")] = None,
+    example: Annotated[bool, typer.Option("--example", help="fill in a small realistic example")] = False,
+    scale: Annotated[int | None, typer.Option("--scale", min=1, max=100_000, help="a synthetic example with N items, products, stops, employees or jobs")] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="random seed of the synthetic example")] = 7,
+) -> None:
+    """Write a scenario workbook to fill in: every sheet, its columns, a Help sheet, and checks on entries."""
+    from optimizer.reports.template import write_template
+
+    try:
+        definition = get_kind(kind)
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    target = output or Path(f"{kind}.xlsx")
+    write_template(definition, target, example=example, scale=scale, seed=seed)
+    out.print(f"wrote {target}")
+
+
+@app.command()
+def validate(
+    input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx) or folder of .csv files")],
+    format: Annotated[str | None, typer.Option("--format", help="input format: xlsx or csv (default: from the file)")] = None,
+) -> None:
+    """Check a scenario and list every problem with its sheet, row and column. Exit 0 valid, 2 invalid."""
+    from optimizer.solve import load
+
+    try:
+        loaded = load(input, format)
+    except InputErrors as exc:
+        _fail_input(exc)
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    out.print(f"{input}: valid {loaded.kind.name} scenario '{loaded.name}'")
+
+
+@app.command()
+def solve(
+    input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx) or folder of .csv files")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="plan workbook to write (default INPUT-plan.xlsx)")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="input format: xlsx or csv (default: from the file)")] = None,
+    solver: Annotated[str, typer.Option("--solver", help="solver: auto (the kind's best), highs, or an installed Pyomo solver (cbc, glpk, gurobi)")] = "auto",
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="seconds for the whole run; the best plan found by then is returned with its gap")] = 60.0,
+    gap: Annotated[float, typer.Option("--gap", min=0.0, max=1.0, help="stop when the plan is proven within this fraction of the best possible (0.01 = 1%)")] = 1e-3,
+    threads: Annotated[int, typer.Option("--threads", min=1, max=256, help="solver threads")] = 2,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="random seed: same input, seed and threads give the same plan")] = 0,
+    summary: Annotated[Path | None, typer.Option("--summary", help="also write a JSON summary here")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
+) -> None:
+    """Solve a scenario into a plan workbook (Summary, plan sheets, Budget impact, Diagnostics).
+
+    Exit 0: a plan was written. Exit 1: no plan (infeasible or none found in time); the workbook
+    then holds Summary and Diagnostics. Exit 2: bad input; every problem is listed, nothing written.
+    """
+    from optimizer.progress import live_progress
+    from optimizer.reports.plan_workbook import write_plan_workbook
+    from optimizer.solve import load, solve_loaded
+
+    started = time.perf_counter()
+    params = SolveParams(solver=solver, time_limit=time_limit, gap=gap, threads=threads, seed=seed)
+    target = output or input.with_name(f"{input.stem}-plan.xlsx")
+    if _same_file(input, target) or (summary is not None and _same_file(input, summary)):
+        _fail_usage("the output would overwrite the input; choose another -o / --summary path")
+    try:
+        loaded = load(input, format)
+    except InputErrors as exc:
+        _fail_input(exc)
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    try:
+        with live_progress(loaded.name, enabled=not quiet) as progress:
+            result = solve_loaded(loaded, params, progress, started)
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    info = RunInfo(
+        kind=loaded.kind.name,
+        scenario=loaded.name,
+        input_path=str(input),
+        input_sha256=loaded.sha256,
+        params=params,
+        plan_file=str(target),
+        objective_note=loaded.kind.objective_note,
+    )
+    _finish(result, info, loaded, target, summary, started, quiet)
+
+
+def _finish(result: Result, info: RunInfo, loaded, target: Path, summary: Path | None, started: float, quiet: bool) -> None:
+    from optimizer.reports.plan_workbook import write_plan_workbook
+
+    result.timings.wall_seconds = time.perf_counter() - started
+    result.timings.peak_memory_mb = _peak_memory_mb()
+    scenario = loaded.scenario
+    write_plan_workbook(
+        target, result, info, budget=getattr(scenario, "budget", ()), periods=list(getattr(scenario, "periods", []))
+    )
+    result.timings.wall_seconds = time.perf_counter() - started
+    if summary is not None:
+        _atomic_json(summary, summary_json(result, info))
+    if not quiet:
+        gap = "-" if result.gap is None else f"{result.gap:.2%}"
+        objective = "-" if result.objective is None else f"{result.objective:,.2f}"
+        out.print(
+            f"{info.scenario}: {result.status.value}, cost {objective}, gap {gap}, "
+            f"{result.timings.wall_seconds:.1f} s -> {target}"
+        )
+    raise typer.Exit(result.status.exit_code)
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m optimizer`
+    app()

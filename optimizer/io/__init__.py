@@ -1,0 +1,1 @@
+"""Reading inputs: raw tables from files, validation against typed schemas, typed scenarios."""

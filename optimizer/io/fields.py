@@ -1,0 +1,48 @@
+"""Reusable typed column kinds for scenario schemas (ids, quantities, money), with their units.
+
+Each column's description and unit feed the template's help sheet, so a schema is the one
+place that says what a column means.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, StringConstraints
+
+BIG = 1e9  # larger numbers in a planning sheet are typing mistakes and break solvers numerically
+
+
+def _id_text(value: Any) -> Any:
+    """Ids typed as numbers (101, 101.0) become the text '101'."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def _yes_no(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in ("yes", "y", "true", "1"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("no", "n", "false", "0"):
+        return False
+    return value
+
+
+Id = Annotated[str, BeforeValidator(_id_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+YesNo = Annotated[bool, BeforeValidator(_yes_no)]
+
+
+def column(description: str, unit: str = "", **constraints: Any) -> Any:
+    """A pydantic Field carrying the planner-facing description and unit of a column."""
+    return Field(description=description, json_schema_extra={"unit": unit}, **constraints)
+
+
+def quantity(description: str, unit: str = "units", default: Any = ..., **constraints: Any) -> Any:
+    """A non-negative amount no larger than BIG."""
+    constraints.setdefault("ge", 0)
+    constraints.setdefault("le", BIG)
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **constraints)

@@ -1,0 +1,154 @@
+"""Raw tables read from a workbook or a folder of CSV files, with the location of every cell.
+
+A RawTable knows nothing of types; it only keeps cell values and where they came from, so that
+validation can say `Demand!C7` for a problem in the third column of the seventh row.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from optimizer.core.errors import InputError, InputErrors
+
+MAX_INPUT_BYTES = 200 * 1024 * 1024
+
+
+def column_letter(index: int) -> str:
+    """Excel column letter of a 0-based column index (0 -> A, 27 -> AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def normalise_header(name: Any) -> str:
+    """Header text as a field name: 'Unit cost ' -> 'unit_cost'."""
+    text = "" if name is None else str(name)
+    return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_")
+
+
+@dataclass
+class RawTable:
+    """One sheet: header names, data rows and the sheet row number of each data row."""
+
+    name: str
+    label: str  # how locations name the table: 'Demand' for a sheet, 'Demand.csv' for a file
+    header: list[str]
+    rows: list[list[Any]]
+    row_numbers: list[int]
+    header_row: int = 1
+    columns: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.columns = {}
+        for i, name in enumerate(self.header):
+            if name and name not in self.columns:
+                self.columns[name] = i
+
+    def cell(self, row_index: int, column: str | None) -> str:
+        """Location of a data cell, e.g. 'Demand!C7'; the row alone when the column is unknown."""
+        row_number = self.row_numbers[row_index]
+        if column is None or column not in self.columns:
+            return f"{self.label}!row {row_number}"
+        return f"{self.label}!{column_letter(self.columns[column])}{row_number}"
+
+    def header_cell(self) -> str:
+        return f"{self.label}!A{self.header_row}"
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dicts keyed by normalised header; blank cells are left out."""
+        names = list(self.columns.items())
+        out = []
+        for row in self.rows:
+            record = {}
+            for name, i in names:
+                value = row[i] if i < len(row) else None
+                if not _is_blank(value):
+                    record[name] = value.strip() if isinstance(value, str) else value
+            out.append(record)
+        return out
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _table_from_cells(name: str, label: str, cells: list[list[Any]]) -> RawTable:
+    """Header is the first non-blank row; fully blank data rows are dropped."""
+    start = 0
+    while start < len(cells) and all(_is_blank(v) for v in cells[start]):
+        start += 1
+    if start == len(cells):
+        return RawTable(name, label, [], [], [], header_row=1)
+    header = [normalise_header(v) for v in cells[start]]
+    rows, numbers = [], []
+    for offset, row in enumerate(cells[start + 1 :], start=start + 2):
+        if any(not _is_blank(v) for v in row):
+            rows.append(list(row))
+            numbers.append(offset)
+    return RawTable(name, label, header, rows, numbers, header_row=start + 1)
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > MAX_INPUT_BYTES:
+        raise InputErrors(
+            [InputError(path.name, f"file is {size / 2**20:.0f} MiB, over the {MAX_INPUT_BYTES // 2**20} MiB limit")]
+        )
+
+
+def read_workbook(path: Path) -> dict[str, RawTable]:
+    """Every sheet of an .xlsx workbook as a RawTable (fast reading through calamine)."""
+    from python_calamine import CalamineWorkbook
+
+    _check_size(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        tables = {}
+        for name in book.sheet_names:
+            cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            tables[name] = _table_from_cells(name, name, cells)
+    except InputErrors:
+        raise
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise InputErrors([InputError(path.name, f"is not a readable Excel workbook (.xlsx): {exc}")]) from None
+    return tables
+
+
+def read_csv_folder(path: Path) -> dict[str, RawTable]:
+    """Every *.csv file of a folder as a RawTable named by the file name without extension."""
+    tables = {}
+    errors = []
+    for file in sorted(path.glob("*.csv")):
+        _check_size(file)
+        try:
+            with file.open(newline="", encoding="utf-8-sig") as handle:
+                cells = [list(row) for row in csv.reader(handle)]
+        except (UnicodeDecodeError, csv.Error) as exc:
+            errors.append(InputError(file.name, f"is not a readable UTF-8 CSV file: {exc}"))
+            continue
+        tables[file.stem] = _table_from_cells(file.stem, file.name, cells)
+    if errors:
+        raise InputErrors(errors)
+    if not tables:
+        raise InputErrors([InputError(str(path), "folder holds no .csv files")])
+    return tables
+
+
+def read_tables(path: Path) -> dict[str, RawTable]:
+    """Raw tables of a workbook or a CSV folder; every unreadable input is an InputErrors."""
+    if not path.exists():
+        raise InputErrors([InputError(str(path), "file or folder does not exist")])
+    if path.is_dir():
+        return read_csv_folder(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_workbook(path)
+    raise InputErrors(
+        [InputError(path.name, "is not a scenario: give an .xlsx workbook or a folder of .csv files (or --format)")]
+    )
