@@ -15,10 +15,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from optimizer.core.errors import InputErrors, UsageError
 from optimizer.core.params import SolveParams
 from optimizer.core.result import Result
+from optimizer.core.status import Status
 from optimizer.kinds import KIND_NAMES, get_kind
 from optimizer.reports.summary import RunInfo, summary_json
 
@@ -42,7 +44,7 @@ def _fail_input(errors: InputErrors) -> None:
 
 
 def _fail_usage(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -54,10 +56,24 @@ def _atomic_json(path: Path, document: dict) -> None:
 
 
 def _same_file(a: Path, b: Path) -> bool:
+    """True when b names the file a, also through '..', links or a folder not yet made."""
     try:
-        return a.exists() and b.exists() and a.resolve() == b.resolve()
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
     except OSError:
         return False
+
+
+def _check_outputs(input: Path, outputs: list[Path | None]) -> None:
+    """Refuse outputs that would overwrite the input or that name a folder; nothing is written."""
+    for path in outputs:
+        if path is None:
+            continue
+        if _same_file(input, path) or (input.is_dir() and input.resolve() in path.resolve().parents):
+            _fail_usage(f"{path} would overwrite the input; choose another output path")
+        if path.is_dir():
+            _fail_usage(f"{path} is a folder; give a file name for the output")
 
 
 def _peak_memory_mb() -> float:
@@ -72,8 +88,14 @@ def template(
     kind: Annotated[str, typer.Argument(help=f"what to plan: {', '.join(KIND_NAMES)}")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="workbook to write (default KIND.xlsx)")] = None,
     example: Annotated[bool, typer.Option("--example", help="fill in a small realistic example")] = False,
-    scale: Annotated[int | None, typer.Option("--scale", min=1, max=100_000, help="a synthetic example with N items, products, stops, employees or jobs")] = None,
+    scale: Annotated[
+        int | None,
+        typer.Option(
+            "--scale", min=1, max=100_000, help="a synthetic example with N items, products, stops, employees or jobs"
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="random seed of the synthetic example")] = 7,
+    force: Annotated[bool, typer.Option("--force", help="replace the file if it exists")] = False,
 ) -> None:
     """Write a scenario workbook to fill in: every sheet, its columns, a Help sheet, and checks on entries."""
     from optimizer.reports.template import write_template
@@ -83,14 +105,20 @@ def template(
     except UsageError as exc:
         _fail_usage(str(exc))
     target = output or Path(f"{kind}.xlsx")
+    if target.is_dir():
+        _fail_usage(f"{target} is a folder; give a file name for the template")
+    if target.exists() and not force:
+        _fail_usage(f"{target} exists; use --force to replace it or -o to choose another name")
     write_template(definition, target, example=example, scale=scale, seed=seed)
-    out.print(f"wrote {target}")
+    out.print(f"wrote {escape(str(target))}")
 
 
 @app.command()
 def validate(
     input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx) or folder of .csv files")],
-    format: Annotated[str | None, typer.Option("--format", help="input format: xlsx or csv (default: from the file)")] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="input format: xlsx or csv (default: from the file)")
+    ] = None,
 ) -> None:
     """Check a scenario and list every problem with its sheet, row and column. Exit 0 valid, 2 invalid."""
     from optimizer.solve import load
@@ -101,19 +129,45 @@ def validate(
         _fail_input(exc)
     except UsageError as exc:
         _fail_usage(str(exc))
-    out.print(f"{input}: valid {loaded.kind.name} scenario '{loaded.name}'")
+    out.print(escape(f"{input}: valid {loaded.kind.name} scenario '{loaded.name}'"))
 
 
 @app.command()
 def solve(
     input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx) or folder of .csv files")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="plan workbook to write (default INPUT-plan.xlsx)")] = None,
-    format: Annotated[str | None, typer.Option("--format", help="input format: xlsx or csv (default: from the file)")] = None,
-    solver: Annotated[str, typer.Option("--solver", help="solver: auto (the kind's best), highs, or an installed Pyomo solver (cbc, glpk, gurobi)")] = "auto",
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="seconds for the whole run; the best plan found by then is returned with its gap")] = 60.0,
-    gap: Annotated[float, typer.Option("--gap", min=0.0, max=1.0, help="stop when the plan is proven within this fraction of the best possible (0.01 = 1%)")] = 1e-3,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="plan workbook to write (default INPUT-plan.xlsx)")
+    ] = None,
+    format: Annotated[
+        str | None, typer.Option("--format", help="input format: xlsx or csv (default: from the file)")
+    ] = None,
+    solver: Annotated[
+        str,
+        typer.Option(
+            "--solver", help="solver: auto (the kind's best), highs, or an installed Pyomo solver (cbc, glpk, gurobi)"
+        ),
+    ] = "auto",
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="seconds for the whole run; the best plan found by then is returned with its gap",
+        ),
+    ] = 60.0,
+    gap: Annotated[
+        float,
+        typer.Option(
+            "--gap",
+            min=0.0,
+            max=1.0,
+            help="stop when the plan is proven within this fraction of the best possible (0.01 = 1%)",
+        ),
+    ] = 1e-3,
     threads: Annotated[int, typer.Option("--threads", min=1, max=256, help="solver threads")] = 2,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="random seed: same input, seed and threads give the same plan")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="random seed: same input, seed and threads give the same plan")
+    ] = 0,
     summary: Annotated[Path | None, typer.Option("--summary", help="also write a JSON summary here")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
 ) -> None:
@@ -123,14 +177,12 @@ def solve(
     then holds Summary and Diagnostics. Exit 2: bad input; every problem is listed, nothing written.
     """
     from optimizer.progress import live_progress
-    from optimizer.reports.plan_workbook import write_plan_workbook
     from optimizer.solve import load, solve_loaded
 
     started = time.perf_counter()
     params = SolveParams(solver=solver, time_limit=time_limit, gap=gap, threads=threads, seed=seed)
     target = output or input.with_name(f"{input.stem}-plan.xlsx")
-    if _same_file(input, target) or (summary is not None and _same_file(input, summary)):
-        _fail_usage("the output would overwrite the input; choose another -o / --summary path")
+    _check_outputs(input, [target, summary])
     try:
         loaded = load(input, format)
     except InputErrors as exc:
@@ -142,6 +194,8 @@ def solve(
             result = solve_loaded(loaded, params, progress, started)
     except UsageError as exc:
         _fail_usage(str(exc))
+    except Exception as exc:  # a solver or engine failure is reported as status 'error', never a traceback
+        result = Result(status=Status.ERROR, message=f"{type(exc).__name__}: {exc}")
     info = RunInfo(
         kind=loaded.kind.name,
         scenario=loaded.name,
@@ -154,7 +208,9 @@ def solve(
     _finish(result, info, loaded, target, summary, started, quiet)
 
 
-def _finish(result: Result, info: RunInfo, loaded, target: Path, summary: Path | None, started: float, quiet: bool) -> None:
+def _finish(
+    result: Result, info: RunInfo, loaded, target: Path, summary: Path | None, started: float, quiet: bool
+) -> None:
     from optimizer.reports.plan_workbook import write_plan_workbook
 
     result.timings.wall_seconds = time.perf_counter() - started
@@ -170,8 +226,10 @@ def _finish(result: Result, info: RunInfo, loaded, target: Path, summary: Path |
         gap = "-" if result.gap is None else f"{result.gap:.2%}"
         objective = "-" if result.objective is None else f"{result.objective:,.2f}"
         out.print(
-            f"{info.scenario}: {result.status.value}, cost {objective}, gap {gap}, "
-            f"{result.timings.wall_seconds:.1f} s -> {target}"
+            escape(
+                f"{info.scenario}: {result.status.value}, cost {objective}, gap {gap}, "
+                f"{result.timings.wall_seconds:.1f} s -> {target}"
+            )
         )
     raise typer.Exit(result.status.exit_code)
 

@@ -28,6 +28,7 @@ class Formulation:
     family: str  # backend family: 'pyomo' (MILP) or 'cpsat'
     build: Callable[[Any], Any]  # scenario -> solver model
     extract: Callable[[Any, Any], Plan]  # (scenario, solved model) -> plan
+    warm_start: Callable[[Any, Any], bool] | None = None  # loads a feasible start into the model
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,22 @@ def detect_kind(tables: dict[str, RawTable]) -> KindDefinition:
     settings = next((t for n, t in tables.items() if n.lower() == "settings"), None)
     if settings is None:
         raise InputErrors(
-            [InputError("Settings", "sheet Settings is missing; it needs a row 'kind' with one of: " + ", ".join(KIND_NAMES))]
+            [
+                InputError(
+                    "Settings", "sheet Settings is missing; it needs a row 'kind' with one of: " + ", ".join(KIND_NAMES)
+                )
+            ]
         )
     for index, record in enumerate(settings.records()):
         if str(record.get("setting", "")).strip().lower() == "kind":
             value = str(record.get("value", "")).strip().lower()
             if value not in KIND_NAMES:
                 raise InputErrors(
-                    [InputError(settings.cell(index, "value"), f"kind must be one of {', '.join(KIND_NAMES)}, got {value!r}")]
+                    [
+                        InputError(
+                            settings.cell(index, "value"), f"kind must be one of {', '.join(KIND_NAMES)}, got {value!r}"
+                        )
+                    ]
                 )
             try:
                 return get_kind(value)

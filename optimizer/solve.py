@@ -55,7 +55,7 @@ def load(path: Path, fmt: str | None = None) -> Loaded:
     start = time.perf_counter()
     if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}'; formats: {', '.join(FORMATS)}")
-    tables = read_tables(path)
+    tables = read_tables(path, fmt)
     kind = detect_kind(tables)
     validated = validate(tables, kind.tables, kind.settings)
     scenario = kind.build_scenario(validated)
@@ -63,11 +63,13 @@ def load(path: Path, fmt: str | None = None) -> Loaded:
     return Loaded(kind, scenario, path, sha, time.perf_counter() - start)
 
 
-def _backend_solve(family: str, model: Any, params: SolveParams, limit: float, progress: ProgressCallback | None) -> SolverOutcome:
+def _backend_solve(
+    family: str, model: Any, params: SolveParams, limit: float, progress: ProgressCallback | None, has_start: bool
+) -> SolverOutcome:
     if family == "pyomo":
         from optimizer.backends import pyomo_milp
 
-        return pyomo_milp.solve(model, params, limit, progress)
+        return pyomo_milp.solve(model, params, limit, progress, warm_start=has_start)
     raise UsageError(f"no backend for formulation family '{family}'")
 
 
@@ -79,10 +81,11 @@ def solve_loaded(
     solver_name, formulation = loaded.kind.formulation_for(params.solver)
     build_start = time.perf_counter()
     model = formulation.build(loaded.scenario)
+    has_start = formulation.warm_start(loaded.scenario, model) if formulation.warm_start else False
     build_seconds = time.perf_counter() - build_start
     remaining = max(1.0, params.time_limit - (time.perf_counter() - started))
     run_params = params.model_copy(update={"solver": solver_name})
-    outcome = _backend_solve(formulation.family, model, run_params, remaining, progress)
+    outcome = _backend_solve(formulation.family, model, run_params, remaining, progress, has_start)
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None
     timings = Timings(
         load_seconds=loaded.load_seconds,

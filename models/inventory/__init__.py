@@ -1,6 +1,6 @@
 """Inventory reorder: what to order from which supplier and when, as a MILP."""
 
-from models.inventory import data, milp, plan
+from models.inventory import data, heuristic, milp, plan
 from models.inventory.example import example_tables
 from optimizer.kinds import Formulation, KindDefinition
 
@@ -15,6 +15,7 @@ KIND = KindDefinition(
             family="pyomo",
             build=milp.build,
             extract=lambda s, m: plan.extract(s, plan.values_from_pyomo(s, m)),
+            warm_start=heuristic.warm_start,
         )
     },
     example_tables=example_tables,

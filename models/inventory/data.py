@@ -6,12 +6,12 @@ Sheets: Settings, Periods, Items, Suppliers, ItemSuppliers, Demand, optional Ope
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from optimizer.io.fields import Id, column, quantity
-from optimizer.io.schema import RowModel, TableSpec, Validated, row_error
+from optimizer.io.fields import Id, column, lower_text, quantity
+from optimizer.io.schema import RowModel, Table, TableSpec, Validated, row_error
 
 COST_CATEGORIES = ("purchasing", "ordering", "holding", "shortage", "safety_stock")
 
@@ -21,7 +21,7 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
-    kind: Literal["inventory"] = column("the kind of plan this workbook is for")
+    kind: Annotated[Literal["inventory"], BeforeValidator(lower_text)] = column("the kind of plan this workbook is for")
     name: str = column("scenario name shown in the plan", default="inventory")
     currency: str = column("currency of every cost and price", default="EUR")
     period_unit: str = column("what one period is (week, day, month)", default="week")
@@ -29,8 +29,12 @@ class Settings(BaseModel):
 
 class PeriodRow(RowModel):
     period: Id = column("period label, in time order (e.g. 2026-W01)")
-    warehouse_capacity: float | None = quantity("storage volume available at the end of the period; blank = unlimited", "m3", default=None)
-    purchasing_budget: float | None = quantity("spending limit on orders placed in the period; blank = unlimited", "money", default=None)
+    warehouse_capacity: float | None = quantity(
+        "storage volume available at the end of the period; blank = unlimited", "m3", default=None
+    )
+    purchasing_budget: float | None = quantity(
+        "spending limit on orders placed in the period; blank = unlimited", "money", default=None
+    )
 
 
 class ItemRow(RowModel):
@@ -42,25 +46,39 @@ class ItemRow(RowModel):
         "cost per unit of demand not met: per period while backlogged (backlog left at the end also costs unit_cost), or once when lost",
         "money/unit",
     )
-    shortage_policy: Literal["backorder", "lost_sale"] = column("unmet demand waits (backorder) or is lost (lost_sale)", default="backorder")
+    shortage_policy: Annotated[Literal["backorder", "lost_sale"], BeforeValidator(lower_text)] = column(
+        "unmet demand waits (backorder) or is lost (lost_sale)", default="backorder"
+    )
     initial_stock: float = quantity("units on hand before the first period", default=0.0)
     safety_stock: float = quantity("stock to keep at the end of every period", default=0.0)
-    safety_stock_policy: Literal["soft", "hard"] = column("hard: never below; soft: below costs safety_penalty", default="soft")
-    safety_penalty: float | None = quantity("cost per unit below safety stock per period (soft); blank = shortage_cost", "money/unit/period", default=None)
+    safety_stock_policy: Annotated[Literal["soft", "hard"], BeforeValidator(lower_text)] = column(
+        "hard: never below; soft: below costs safety_penalty", default="soft"
+    )
+    safety_penalty: float | None = quantity(
+        "cost per unit per period that the net position (on hand less backlog) is below safety stock (soft); blank = shortage_cost",
+        "money/unit/period",
+        default=None,
+    )
     volume: float = quantity("storage volume of one unit", "m3/unit", default=0.0)
 
 
 class SupplierRow(RowModel):
     supplier: Id = column("supplier id")
     name: str = column("free text", default="")
-    capacity: float | None = quantity("units the supplier can ship per period over all items; blank = unlimited", default=None)
+    capacity: float | None = quantity(
+        "units the supplier can ship per period over all items; blank = unlimited", default=None
+    )
 
 
 class OfferRow(RowModel):
     item: Id = column("item id (Items)")
     supplier: Id = column("supplier id (Suppliers)")
-    unit_price: float | None = quantity("price per unit from this supplier; blank = the item's unit_cost", "money/unit", default=None)
-    lead_time: int = Field(0, ge=0, le=1000, description="periods between ordering and arrival", json_schema_extra={"unit": "periods"})
+    unit_price: float | None = quantity(
+        "price per unit from this supplier; blank = the item's unit_cost", "money/unit", default=None
+    )
+    lead_time: int = Field(
+        0, ge=0, le=1000, description="periods between ordering and arrival", json_schema_extra={"unit": "periods"}
+    )
     order_cost: float = quantity("fixed cost of each order placed", "money/order", default=0.0)
     min_order_qty: float = quantity("smallest order quantity (MOQ)", default=0.0)
     pack_size: float = quantity("orders are whole multiples of this", default=1.0, gt=0, ge=None)
@@ -90,13 +108,17 @@ class OpenOrderRow(RowModel):
 
 
 class BudgetRow(RowModel):
-    category: Literal[COST_CATEGORIES] = column("cost category: " + ", ".join(COST_CATEGORIES))  # type: ignore[valid-type]
+    category: Annotated[Literal[COST_CATEGORIES], BeforeValidator(lower_text)] = column(
+        "cost category: " + ", ".join(COST_CATEGORIES)
+    )  # type: ignore[valid-type]
     period: Id | None = column("period (Periods); blank = the whole horizon", default=None)
     amount: float = quantity("budgeted amount", "money")
 
 
 TABLES = [
-    TableSpec("Periods", PeriodRow, "planning periods in time order, with storage and spending limits", key=("period",)),
+    TableSpec(
+        "Periods", PeriodRow, "planning periods in time order, with storage and spending limits", key=("period",)
+    ),
     TableSpec("Items", ItemRow, "items to plan, with costs and stock rules", key=("item",)),
     TableSpec("Suppliers", SupplierRow, "suppliers and their shipping capacity", key=("supplier",)),
     TableSpec(
@@ -118,7 +140,11 @@ TABLES = [
         "OpenOrders",
         OpenOrderRow,
         "orders already placed that will arrive in the horizon",
-        references={"item": ("Items", "item"), "supplier": ("Suppliers", "supplier"), "arrival_period": ("Periods", "period")},
+        references={
+            "item": ("Items", "item"),
+            "supplier": ("Suppliers", "supplier"),
+            "arrival_period": ("Periods", "period"),
+        },
         required=False,
         allow_empty=True,
     ),
@@ -162,11 +188,15 @@ class Scenario:
     warehouse_capacity: tuple[float | None, ...]
     purchasing_budget: tuple[float | None, ...]
     budget: tuple[BudgetRow, ...]
-    item_rows: tuple[str, ...]  # input location of each item's row, for diagnostics
+    items_table: Table  # the Items input table, to name cells in diagnostics
 
     @property
     def n_periods(self) -> int:
         return len(self.periods)
+
+    def item_cell(self, i: int, column: str = "item") -> str:
+        """Input location of item i's cell in `column`, e.g. 'Items!E5'."""
+        return self.items_table.location(i, column)
 
     def safety_penalty(self, i: int) -> float:
         item = self.items[i]
@@ -215,6 +245,5 @@ def build_scenario(validated: Validated) -> Scenario:
         warehouse_capacity=tuple(r.warehouse_capacity for r in period_rows),
         purchasing_budget=tuple(r.purchasing_budget for r in period_rows),
         budget=tuple(validated.rows("Budget")) if "Budget" in validated.tables else (),
-        item_rows=tuple(items_table.location(i, "item") for i in range(len(items))),
+        items_table=items_table,
     )
-

@@ -23,7 +23,12 @@ def pack_bound(s: Scenario, o: int, t: int) -> float:
     """Most packs worth ordering: the demand left after arrival plus safety stock, or the MOQ."""
     offer = s.offers[o]
     arrival = t + offer.lead_time
-    need = sum(s.demand[offer.item][arrival:]) + s.items[offer.item].safety_stock
+    item = s.items[offer.item]
+    need = sum(s.demand[offer.item][arrival:]) + item.safety_stock
+    if item.shortage_policy == "backorder":  # an order may also fill the backlog built up before it arrives
+        need += max(
+            0.0, sum(s.demand[offer.item][:arrival]) - item.initial_stock - sum(s.receipts[offer.item][:arrival])
+        )
     packs = math.ceil(max(need, offer.min_order_qty) / offer.pack_size - 1e-9)
     if offer.max_order_qty is not None:
         packs = min(packs, math.floor(offer.max_order_qty / offer.pack_size + 1e-9))
@@ -95,7 +100,7 @@ def build(s: Scenario) -> Any:
         domain=pyo.NonNegativeReals,
         bounds=lambda _, i, t: (0, s.demand[i][t] if i in lost_set else None),
     )
-    m.safety_gap = pyo.Var(m.SOFT, domain=pyo.NonNegativeReals, bounds=lambda _, i, t: (0, s.items[i].safety_stock))
+    m.safety_gap = pyo.Var(m.SOFT, domain=pyo.NonNegativeReals)  # net position below safety stock
 
     inflow: dict[tuple[int, int], list[tuple[float, Any]]] = {(i, t): [] for i in range(n_items) for t in range(n)}
     for o, t in pairs:
@@ -130,7 +135,8 @@ def build(s: Scenario) -> Any:
     for o, t in pairs:
         by_supplier_period.setdefault((s.offers[o].supplier, t), []).append((o, t))
     capped = [
-        key for key, members in by_supplier_period.items()
+        key
+        for key, members in by_supplier_period.items()
         if s.suppliers[key[0]].capacity is not None and len(members) > 1
     ]
 
@@ -162,15 +168,20 @@ def build(s: Scenario) -> Any:
         members = by_period.get(t, [])
         if not members:
             return pyo.Constraint.Skip
-        return sum(
-            s.offers[o].unit_price * s.offers[o].pack_size * m.packs[o, tt] for o, tt in members
-        ) <= s.purchasing_budget[t]
+        return (
+            sum(s.offers[o].unit_price * s.offers[o].pack_size * m.packs[o, tt] for o, tt in members)
+            <= s.purchasing_budget[t]
+        )
 
     m.budget = pyo.Constraint(budgeted, rule=budget)
 
-    m.safety_hard = pyo.Constraint(m.HARD, rule=lambda m, i, t: m.stock[i, t] >= s.items[i].safety_stock)
+    def net(m, i, t):
+        """Stock net of backlog: stock held against open backlog does not count as safety stock."""
+        return m.stock[i, t] if i in lost_set else m.stock[i, t] - m.short[i, t]
+
+    m.safety_hard = pyo.Constraint(m.HARD, rule=lambda m, i, t: net(m, i, t) >= s.items[i].safety_stock)
     m.safety_soft = pyo.Constraint(
-        m.SOFT, rule=lambda m, i, t: m.stock[i, t] + m.safety_gap[i, t] >= s.items[i].safety_stock
+        m.SOFT, rule=lambda m, i, t: net(m, i, t) + m.safety_gap[i, t] >= s.items[i].safety_stock
     )
 
     m.cost_purchasing = pyo.Expression(
@@ -178,9 +189,7 @@ def build(s: Scenario) -> Any:
     )
     m.cost_ordering = pyo.Expression(expr=sum(s.offers[o].order_cost * m.placed[o, t] for o, t in placed_pairs))
     m.cost_holding = pyo.Expression(expr=sum(s.items[i].holding_cost * m.stock[i, t] for i, t in m.IT))
-    m.cost_shortage = pyo.Expression(
-        expr=sum(shortage_rate(s, i, t) * m.short[i, t] for i, t in m.IT)
-    )
+    m.cost_shortage = pyo.Expression(expr=sum(shortage_rate(s, i, t) * m.short[i, t] for i, t in m.IT))
     m.cost_safety = pyo.Expression(expr=sum(s.safety_penalty(i) * m.safety_gap[i, t] for i, t in soft))
     m.objective = pyo.Objective(
         expr=m.cost_purchasing + m.cost_ordering + m.cost_holding + m.cost_shortage + m.cost_safety,

@@ -48,6 +48,12 @@ def values_from_pyomo(s: Scenario, m: Any) -> Values:
     return Values(ordered, placed, stock, short)
 
 
+def net_position(s: Scenario, v: Values, i: int, t: int) -> float:
+    """On hand less backlog at the end of period t (what counts against safety stock)."""
+    lost = s.items[i].shortage_policy == "lost_sale"
+    return v.stock[i][t] - (0.0 if lost else v.short[i][t])
+
+
 def _orders(s: Scenario, v: Values) -> pd.DataFrame:
     rows = []
     for (o, t), qty in sorted(v.ordered.items(), key=lambda kv: (kv[0][1], kv[0][0])):
@@ -115,7 +121,8 @@ def _costs(s: Scenario, v: Values) -> pd.DataFrame:
             add("holding", t, item.holding_cost * v.stock[i][t])
             add("shortage", t, shortage_rate(s, i, t) * v.short[i][t])
             if item.safety_stock_policy == "soft" and t >= start:
-                add("safety_stock", t, s.safety_penalty(i) * max(0.0, item.safety_stock - v.stock[i][t]))
+                shortfall = item.safety_stock - net_position(s, v, i, t)
+                add("safety_stock", t, s.safety_penalty(i) * max(0.0, shortfall))
     rows = [(c, p, a) for (c, p), a in amounts.items()]
     order = {p: k for k, p in enumerate(s.periods)}
     rows.sort(key=lambda r: (order[r[1]], r[0]))
@@ -163,6 +170,16 @@ def _policy(s: Scenario, v: Values) -> pd.DataFrame:
 def _diagnostics(s: Scenario, v: Values) -> pd.DataFrame:
     rows = []
     for i, item in enumerate(s.items):
+        prices = [o.unit_price for o in s.offers if o.item == i]
+        if item.shortage_policy == "lost_sale" and prices and item.shortage_cost < min(prices):
+            rows.append(
+                {
+                    "severity": "warning",
+                    "location": s.item_cell(i, "shortage_cost"),
+                    "message": f"item {item.item}: shortage_cost {item.shortage_cost:g} is below the cheapest price "
+                    f"{min(prices):g}, so losing a sale costs less than buying; include the lost margin in shortage_cost",
+                }
+            )
         short_periods = [t for t in range(s.n_periods) if v.short[i][t] > 1e-6]
         if short_periods:
             worst = max(short_periods, key=lambda t: v.short[i][t])
@@ -170,18 +187,20 @@ def _diagnostics(s: Scenario, v: Values) -> pd.DataFrame:
             rows.append(
                 {
                     "severity": "warning",
-                    "location": s.item_rows[i],
+                    "location": s.item_cell(i),
                     "message": f"item {item.item} is short in {len(short_periods)} period(s), first "
                     f"{s.periods[short_periods[0]]}, worst {s.periods[worst]} with {v.short[i][worst]:g} units {what}",
                 }
             )
         if item.safety_stock > 0 and item.safety_stock_policy == "soft":
-            below = [t for t in range(safety_start(s, i), s.n_periods) if v.stock[i][t] < item.safety_stock - 1e-6]
+            below = [
+                t for t in range(safety_start(s, i), s.n_periods) if net_position(s, v, i, t) < item.safety_stock - 1e-6
+            ]
             if below:
                 rows.append(
                     {
                         "severity": "info",
-                        "location": s.item_rows[i],
+                        "location": s.item_cell(i),
                         "message": f"item {item.item} ends {len(below)} period(s) below its safety stock "
                         f"{item.safety_stock:g}, first {s.periods[below[0]]}",
                     }

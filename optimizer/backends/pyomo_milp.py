@@ -25,6 +25,17 @@ LEGACY_OPTIONS: dict[str, tuple[str, str, str | None, str | None]] = {
 }
 
 
+MIP_START_MAX_COLUMNS = 20_000
+
+
+def known_solvers() -> set[str]:
+    """Solver names Pyomo's factory knows (installed or not)."""
+    import pyomo.environ  # noqa: F401  (registers the solver plugins)
+    from pyomo.opt import SolverFactory
+
+    return {n for n in SolverFactory if not n.startswith("_")} | set(LEGACY_OPTIONS)
+
+
 def highs_version() -> str:
     import highspy
 
@@ -32,19 +43,66 @@ def highs_version() -> str:
     return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
 
 
-def _solve_highs(model: Any, params: SolveParams, time_limit: float, progress: ProgressCallback | None) -> SolverOutcome:
+def _start_vector(solver: Any, model: Any) -> list[float] | None:
+    """The model's current variable values in HiGHS column order (a MIP start), if complete.
+
+    Pyomo's HiGHS interface has no public warm-start call, so this reads its variable map; when
+    a Pyomo release renames it, solving simply goes on without the start.
+    """
+    import pyomo.environ as pyo
+
+    highs = getattr(solver, "_solver_model", None)
+    columns = getattr(solver, "_pyomo_var_to_solver_var_map", None)
+    if highs is None or columns is None:
+        return None
+    values = [0.0] * highs.getNumCol()
+    for var in model.component_data_objects(pyo.Var, active=True, descend_into=True):
+        if var.value is None or id(var) not in columns:
+            return None
+        values[columns[id(var)]] = float(var.value)
+    return values
+
+
+def _load_vector(solver: Any, model: Any, values: list[float]) -> None:
+    import pyomo.environ as pyo
+
+    columns = solver._pyomo_var_to_solver_var_map
+    for var in model.component_data_objects(pyo.Var, active=True, descend_into=True):
+        var.set_value(values[columns[id(var)]], skip_validation=True)
+
+
+def _solve_highs(
+    model: Any, params: SolveParams, time_limit: float, progress: ProgressCallback | None, warm_start: bool
+) -> SolverOutcome:
+    import highspy
+    import pyomo.environ as pyo
     from pyomo.contrib.solver.common.results import SolutionStatus
     from pyomo.contrib.solver.solvers.highs import Highs
 
     from optimizer.backends.highs_log import HighsLogWatcher
 
-    solver = Highs()
-    tee = [HighsLogWatcher(progress)] if progress is not None else []
     start = time.perf_counter()
+    # HiGHS fixes its thread pool per process on first use; reset it so every solve gets params.threads.
+    highspy.Highs.resetGlobalScheduler(True)
+    solver = Highs()
+    solver.set_instance(model)
+    start_values = _start_vector(solver, model) if warm_start else None
+    start_objective = pyo.value(model.objective) if start_values is not None else None
+    # Measured with HiGHS 1.16: with an incumbent (or any objective cutoff) on a model of ~70k
+    # columns, the first root cut round took 95 s and ignored the time limit; up to ~5k columns
+    # the start helps a lot. Larger models keep the start only as the fallback plan.
+    if start_values is not None and len(start_values) <= MIP_START_MAX_COLUMNS:
+        solution = highspy.HighsSolution()
+        solution.col_value = start_values
+        solver._solver_model.setSolution(solution)
+    for flag in solver.config.auto_updates:  # the instance is already loaded: skip Pyomo's change scan
+        setattr(solver.config.auto_updates, flag, False)
+    tee = [HighsLogWatcher(progress)] if progress is not None else []
+    remaining = max(0.5, time_limit - (time.perf_counter() - start))
     results = solver.solve(
         model,
         tee=tee,
-        time_limit=time_limit,
+        time_limit=remaining,
         rel_gap=params.gap,
         threads=params.threads,
         load_solutions=False,
@@ -53,11 +111,21 @@ def _solve_highs(model: Any, params: SolveParams, time_limit: float, progress: P
     )
     seconds = time.perf_counter() - start
     has_solution = results.solution_status in (SolutionStatus.feasible, SolutionStatus.optimal)
-    if has_solution:
-        results.solution_loader.load_vars()
     status = from_pyomo(results.termination_condition.name, has_solution)
     objective = results.incumbent_objective if has_solution else None
     bound = results.objective_bound
+    message = ""
+    if has_solution:
+        results.solution_loader.load_vars()
+    if (
+        start_values is not None
+        and status is not Status.INFEASIBLE
+        and (objective is None or start_objective < objective - 1e-9)
+    ):
+        _load_vector(solver, model, start_values)  # the solver kept nothing better than the start
+        objective = start_objective
+        status = Status.FEASIBLE if status in (Status.NO_SOLUTION, Status.ERROR, Status.FEASIBLE) else status
+        message = "the plan is the warm start; the solver found nothing better in time"
     if status is Status.OPTIMAL and bound is None:
         bound = objective  # an LP solved to optimality: the bound is the objective itself
     return SolverOutcome(
@@ -69,6 +137,7 @@ def _solve_highs(model: Any, params: SolveParams, time_limit: float, progress: P
         solver="highs",
         solver_version=highs_version(),
         raw_status=results.termination_condition.name,
+        message=message,
     )
 
 
@@ -76,6 +145,10 @@ def _solve_legacy(name: str, model: Any, params: SolveParams, time_limit: float)
     import pyomo.environ as pyo
     from pyomo.opt import SolutionStatus as LegacySolution
 
+    if name not in known_solvers():
+        raise UsageError(
+            f"unknown solver '{name}'; use highs or an installed Pyomo solver ({', '.join(sorted(LEGACY_OPTIONS))})"
+        )
     solver = pyo.SolverFactory(name)
     if solver is None or not solver.available(exception_flag=False):
         raise UsageError(f"solver '{name}' is not installed on this machine; the default 'highs' is")
@@ -113,10 +186,18 @@ def _solve_legacy(name: str, model: Any, params: SolveParams, time_limit: float)
 
 
 def solve(
-    model: Any, params: SolveParams, time_limit: float, progress: ProgressCallback | None = None
+    model: Any,
+    params: SolveParams,
+    time_limit: float,
+    progress: ProgressCallback | None = None,
+    warm_start: bool = False,
 ) -> SolverOutcome:
-    """Solve a Pyomo model with params.solver ('highs' by default); values are loaded into the model."""
+    """Solve a Pyomo model with params.solver ('highs' by default); values are loaded into the model.
+
+    With `warm_start`, the model's current variable values are a feasible plan: HiGHS starts
+    from it, and it is returned (as feasible, with the solver's bound) if nothing better is found.
+    """
     name = "highs" if params.solver in ("auto", "highs", "appsi_highs") else params.solver
     if name == "highs":
-        return _solve_highs(model, params, time_limit, progress)
+        return _solve_highs(model, params, time_limit, progress, warm_start)
     return _solve_legacy(name, model, params, time_limit)

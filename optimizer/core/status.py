@@ -6,10 +6,10 @@ tests check that every member of the real enums is mapped.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of a solve in planner terms."""
 
     OPTIMAL = "optimal"  # proven best within the requested gap

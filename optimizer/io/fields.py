@@ -6,6 +6,7 @@ place that says what a column means.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, StringConstraints
@@ -14,9 +15,15 @@ BIG = 1e9  # larger numbers in a planning sheet are typing mistakes and break so
 
 
 def _id_text(value: Any) -> Any:
-    """Ids typed as numbers (101, 101.0) become the text '101'."""
+    """Ids typed as numbers (101, 101.0) become the text '101', dates '2027-01-04'."""
+    if isinstance(value, str):
+        return value.strip()
     if isinstance(value, bool):
         return value
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, int):
@@ -30,6 +37,11 @@ def _yes_no(value: Any) -> Any:
     if isinstance(value, str) and value.strip().lower() in ("no", "n", "false", "0"):
         return False
     return value
+
+
+def lower_text(value: Any) -> Any:
+    """Choices are matched whatever their case: 'Inventory' is 'inventory'."""
+    return value.strip().lower() if isinstance(value, str) else value
 
 
 Id = Annotated[str, BeforeValidator(_id_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

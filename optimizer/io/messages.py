@@ -12,7 +12,11 @@ def show(value: Any) -> str:
             return "NaN"
         return f"{value:g}"
     if isinstance(value, str):
-        return repr(value)
+        try:
+            float(value)
+            return value.strip()  # a number read from CSV text
+        except ValueError:
+            return repr(value)
     return str(value)
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
 from optimizer.core.errors import InputError, InputErrors
-from optimizer.io.messages import describe, show
+from optimizer.io.messages import describe
 from optimizer.io.tables import RawTable
 
 Row = TypeVar("Row", bound=BaseModel)
@@ -57,8 +57,17 @@ class Table(Generic[Row]):
     """Validated rows of one table with the input row number of each, for messages later on."""
 
     spec: TableSpec
-    rows: list[Any]
+    rows: list[Any]  # a validated row model, or None for a row with errors
     raw: RawTable | None
+    partial: dict[int, dict[str, Any]] = field(default_factory=dict)  # valid cells of rows with errors
+    broken: bool = False  # required columns missing: its rows cannot be checked against others
+
+    def value(self, index: int, column: str) -> Any:
+        """A cell's validated value, also in a row with errors elsewhere; None when unknown."""
+        row = self.rows[index]
+        if row is not None:
+            return getattr(row, column)
+        return self.partial.get(index, {}).get(column)
 
     def location(self, index: int, column: str | None = None) -> str:
         if self.raw is None:
@@ -87,7 +96,7 @@ def _validate_table(spec: TableSpec, raw: RawTable, errors: list[InputError]) ->
                 f"missing column(s) {', '.join(missing)}; expected columns: {', '.join(spec.columns)}",
             )
         )
-        return Table(spec, [], raw)
+        return Table(spec, [], raw, broken=True)
     if not raw.rows and not spec.allow_empty:
         errors.append(InputError(raw.label, f"table is empty; add at least one row under {', '.join(spec.columns)}"))
         return Table(spec, [], raw)
@@ -107,14 +116,38 @@ def _validate_table(spec: TableSpec, raw: RawTable, errors: list[InputError]) ->
             bad_rows.add(index)
             text = describe(err, column) if len(loc) > 1 else str(err.get("msg"))
             errors.append(InputError(raw.cell(index, column), text))
-        # keep the good rows so that reference checks still run on them
+        # keep the good rows, and the good cells of bad rows, so that key and reference checks still run
+        bad_cells: dict[int, set[str]] = {}
+        for err in exc.errors():
+            loc = err.get("loc", ())
+            if loc and isinstance(loc[0], int):
+                column = str(loc[1]) if len(loc) > 1 else (err.get("ctx") or {}).get("column")
+                bad_cells.setdefault(loc[0], set()).add(column or "*")
         rows = []
+        partial: dict[int, dict[str, Any]] = {}
         for i, record in enumerate(records):
             if i not in bad_rows:
                 rows.append(spec.row.model_validate(record))
-            else:
-                rows.append(None)
+                continue
+            rows.append(None)
+            partial[i] = _valid_cells(spec, record, bad_cells.get(i, set()))
+        return Table(spec, rows, raw, partial=partial)
     return Table(spec, rows, raw)
+
+
+def _valid_cells(spec: TableSpec, record: dict[str, Any], bad: set[str]) -> dict[str, Any]:
+    """Cells of a row with errors that validate on their own (for key and reference checks)."""
+    if "*" in bad:
+        return {}
+    cells = {}
+    for name, info in spec.row.model_fields.items():
+        if name in bad or name not in record:
+            continue
+        try:
+            cells[name] = TypeAdapter(info.annotation).validate_python(record[name])
+        except ValidationError:
+            continue
+    return cells
 
 
 def _check_keys(table: Table, errors: list[InputError]) -> None:
@@ -122,29 +155,30 @@ def _check_keys(table: Table, errors: list[InputError]) -> None:
     if not key:
         return
     seen: dict[tuple, int] = {}
-    for i, row in enumerate(table.rows):
-        if row is None:
+    for i in range(len(table.rows)):
+        value = tuple(table.value(i, k) for k in key)
+        if any(v is None for v in value):
             continue
-        value = tuple(getattr(row, k) for k in key)
         if value in seen:
             first = table.location(seen[value]).split("!")[-1]
-            shown = ", ".join(f"{k} {show(v)}" for k, v in zip(key, value))
+            shown = ", ".join(f"{k} {v!r}" for k, v in zip(key, value, strict=True))
             errors.append(InputError(table.location(i, key[0]), f"duplicate {shown} (first at {first})"))
         else:
             seen[value] = i
 
 
 def _check_references(table: Table, tables: dict[str, Table], errors: list[InputError]) -> None:
+    if table.broken:
+        return
     for column, (target, target_column) in table.spec.references.items():
-        if target not in tables:
+        if target not in tables or tables[target].broken:
             continue
-        known = {getattr(r, target_column) for r in tables[target].rows if r is not None}
-        for i, row in enumerate(table.rows):
-            if row is None:
-                continue
-            value = getattr(row, column)
+        other = tables[target]
+        known = {other.value(j, target_column) for j in range(len(other.rows))}
+        for i in range(len(table.rows)):
+            value = table.value(i, column)
             if value is not None and value not in known:
-                errors.append(InputError(table.location(i, column), f"{column} {show(value)} is not in {target}"))
+                errors.append(InputError(table.location(i, column), f"{column} {value!r} is not in {target}"))
 
 
 def _validate_settings(
@@ -175,9 +209,7 @@ def _validate_settings(
         return None, where
 
 
-def validate(
-    raw_tables: dict[str, RawTable], specs: list[TableSpec], settings_model: type[BaseModel]
-) -> Validated:
+def validate(raw_tables: dict[str, RawTable], specs: list[TableSpec], settings_model: type[BaseModel]) -> Validated:
     """Validate every table and the settings; raise InputErrors listing every problem."""
     errors: list[InputError] = []
     by_lower = {name.lower().replace(" ", ""): raw for name, raw in raw_tables.items()}

@@ -70,6 +70,8 @@ class RawTable:
             for name, i in names:
                 value = row[i] if i < len(row) else None
                 if not _is_blank(value):
+                    if isinstance(value, bool):  # a TRUE cell is not the number 1
+                        value = "TRUE" if value else "FALSE"
                     record[name] = value.strip() if isinstance(value, str) else value
             out.append(record)
         return out
@@ -141,13 +143,17 @@ def read_csv_folder(path: Path) -> dict[str, RawTable]:
     return tables
 
 
-def read_tables(path: Path) -> dict[str, RawTable]:
-    """Raw tables of a workbook or a CSV folder; every unreadable input is an InputErrors."""
+def read_tables(path: Path, fmt: str | None = None) -> dict[str, RawTable]:
+    """Raw tables of a workbook or a CSV folder (`fmt` 'xlsx' or 'csv', else from the path)."""
     if not path.exists():
         raise InputErrors([InputError(str(path), "file or folder does not exist")])
-    if path.is_dir():
+    if fmt == "csv" or (fmt is None and path.is_dir()):
+        if not path.is_dir():
+            raise InputErrors([InputError(str(path), "--format csv needs a folder of .csv files")])
         return read_csv_folder(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if path.is_dir():
+        raise InputErrors([InputError(str(path), "is a folder; --format xlsx needs a workbook file")])
+    if fmt == "xlsx" or path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_workbook(path)
     raise InputErrors(
         [InputError(path.name, "is not a scenario: give an .xlsx workbook or a folder of .csv files (or --format)")]

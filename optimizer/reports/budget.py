@@ -17,7 +17,9 @@ def budget_impact(costs: pd.DataFrame, budget: Iterable[Any], periods: Sequence[
     A budget line without a period is compared with the category's cost over the whole horizon.
     Categories with costs but no budget line appear with budget 0 so no spending goes unseen.
     """
-    planned = {(r.category, r.period): r.amount for r in costs.itertuples(index=False)}
+    planned: dict[tuple[str, str], float] = {}
+    for r in costs.itertuples(index=False):
+        planned[r.category, r.period] = planned.get((r.category, r.period), 0.0) + r.amount
     totals: dict[str, float] = {}
     for (category, _), amount in planned.items():
         totals[category] = totals.get(category, 0.0) + amount

@@ -21,11 +21,15 @@ def diagnostics_frame(result: Result, extra: list[dict[str, str]] | None = None)
         frames.append(result.plan.diagnostics)
     rows = list(extra or [])
     if not result.status.has_plan:
-        rows.append({"severity": "error", "location": "", "message": f"no plan: {result.status.value}; {result.message}"})
+        rows.append(
+            {"severity": "error", "location": "", "message": f"no plan: {result.status.value}; {result.message}"}
+        )
     if rows:
         frames.append(pd.DataFrame(rows, columns=DIAGNOSTIC_COLUMNS))
     if not frames:
-        return pd.DataFrame([{"severity": "info", "location": "", "message": "no warnings"}], columns=DIAGNOSTIC_COLUMNS)
+        return pd.DataFrame(
+            [{"severity": "info", "location": "", "message": "no warnings"}], columns=DIAGNOSTIC_COLUMNS
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -41,7 +45,11 @@ def plan_sheets(result: Result, budget: object, periods: list[str]) -> list[Shee
 
 
 def write_plan_workbook(
-    path: Path, result: Result, info: RunInfo, budget: object = (), periods: list[str] | None = None,
+    path: Path,
+    result: Result,
+    info: RunInfo,
+    budget: object = (),
+    periods: list[str] | None = None,
     extra_diagnostics: list[dict[str, str]] | None = None,
 ) -> float:
     """Write the plan workbook atomically; returns the seconds spent, also shown in its Summary."""

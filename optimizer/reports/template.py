@@ -12,7 +12,6 @@ from typing import Any
 
 import pandas as pd
 from annotated_types import Ge, Gt, Le
-
 from pydantic.fields import FieldInfo
 
 from optimizer.io.schema import TableSpec
@@ -131,12 +130,19 @@ def _settings_sheet(kind: KindDefinition, rows: list[dict[str, Any]]) -> Sheet:
     return Sheet("Settings", pd.DataFrame(out, columns=["setting", "value", "meaning"]), as_table=False)
 
 
-def write_template(kind: KindDefinition, path: Path, example: bool = False, scale: int | None = None, seed: int = 7) -> None:
+def write_template(
+    kind: KindDefinition, path: Path, example: bool = False, scale: int | None = None, seed: int = 7
+) -> None:
     """A scenario workbook for `kind`: blank, the example (`example`), or a synthetic one of `scale` entities."""
     rows = kind.example_tables(scale, seed) if (example or scale) else {}
     sheets = [_settings_sheet(kind, rows.get("Settings", []))]
     sheets += [_table_sheet(spec, rows.get(spec.name, [])) for spec in kind.tables]
-    sheets.append(Sheet("Help", pd.DataFrame(_help_rows(kind), columns=["sheet", "column", "required", "unit", "allowed", "meaning"])))
+    sheets.append(
+        Sheet(
+            "Help",
+            pd.DataFrame(_help_rows(kind), columns=["sheet", "column", "required", "unit", "allowed", "meaning"]),
+        )
+    )
     write_workbook(path, sheets)
 
 
@@ -147,5 +153,3 @@ def example_frames(kind: KindDefinition, scale: int | None = None, seed: int = 7
     for spec in kind.tables:
         frames[spec.name] = pd.DataFrame(rows.get(spec.name, []), columns=spec.columns)
     return frames
-
-

@@ -46,6 +46,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.xlsx", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; a plan is an ordinary file
     try:
         yield tmp_path
         os.replace(tmp_path, target)
@@ -95,10 +98,24 @@ class WorkbookWriter:
 
         self.book = xlsxwriter.Workbook(
             str(path),
-            {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "nan_inf_to_errors": True},
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": True,
+            },
         )
         self.formats = {
-            "header": self.book.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": HEADER_FILL, "border": 1, "text_wrap": True, "valign": "top"}),
+            "header": self.book.add_format(
+                {
+                    "bold": True,
+                    "font_color": "#FFFFFF",
+                    "bg_color": HEADER_FILL,
+                    "border": 1,
+                    "text_wrap": True,
+                    "valign": "top",
+                }
+            ),
             "money": self.book.add_format({"num_format": "#,##0.00"}),
             "percent": self.book.add_format({"num_format": "0.0%"}),
             "number": self.book.add_format({"num_format": "#,##0.###"}),
@@ -128,7 +145,10 @@ class WorkbookWriter:
         n = len(frame)
         if n and columns:
             ws.add_table(
-                0, 0, n, len(columns) - 1,
+                0,
+                0,
+                n,
+                len(columns) - 1,
                 {
                     "name": safe_table_name(sheet.name),
                     "style": "Table Style Medium 2",

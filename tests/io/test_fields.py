@@ -1,0 +1,39 @@
+"""Reusable column kinds: ids typed as numbers become text, yes/no words become booleans, quantities are bounded."""
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from optimizer.io.fields import BIG, Id, YesNo, quantity
+
+
+class Row(BaseModel):
+    code: Id
+    flag: YesNo = False
+    amount: float = quantity("an amount", default=0.0)
+
+
+@pytest.mark.parametrize("value,text", [(101, "101"), (101.0, "101"), ("  A1 ", "A1"), ("007", "007")])
+def test_ids_are_text(value, text):
+    assert Row(code=value).code == text
+
+
+@pytest.mark.parametrize("value", ["", "   ", 1.5, True, "x" * 201])
+def test_bad_ids(value):
+    with pytest.raises(ValidationError):
+        Row(code=value)
+
+
+@pytest.mark.parametrize(
+    "word,flag", [("yes", True), (" Y ", True), ("TRUE", True), ("no", False), ("n", False), ("0", False)]
+)
+def test_yes_no(word, flag):
+    assert Row(code="a", flag=word).flag is flag
+
+
+@pytest.mark.parametrize("amount,ok", [(0, True), (BIG, True), (-0.01, False), (BIG * 1.0001, False)])
+def test_quantity_bounds(amount, ok):
+    if ok:
+        assert Row(code="a", amount=amount).amount == amount
+    else:
+        with pytest.raises(ValidationError):
+            Row(code="a", amount=amount)

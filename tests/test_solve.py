@@ -1,0 +1,102 @@
+"""optimizer.solve: loading any supported input (format, CSV folders, identity) and one real tiny solve."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from optimizer.core.errors import InputErrors, UsageError
+from optimizer.core.params import SolveParams
+from optimizer.core.status import Status
+from optimizer.solve import file_sha256, load, solve_loaded
+from tests.builders import sha256, tiny_sheets, tiny_workbook
+
+
+def write_csv_folder(folder: Path, sheets: dict[str, list[list]]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in sheets.items():
+        with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([["" if v is None else v for v in row] for row in rows])
+    return folder
+
+
+def test_csv_folder_loads_like_the_workbook(tmp_path):
+    from_csv = load(write_csv_folder(tmp_path / "scenario", tiny_sheets()))
+    from_xlsx = load(tiny_workbook(tmp_path / "tiny.xlsx"))
+    assert from_csv.kind.name == from_xlsx.kind.name == "inventory"
+    assert from_csv.scenario.periods == from_xlsx.scenario.periods
+    assert from_csv.scenario.demand == from_xlsx.scenario.demand
+    assert from_csv.scenario.offers == from_xlsx.scenario.offers
+    assert load(tmp_path / "scenario", "csv").scenario.demand == from_xlsx.scenario.demand
+
+
+def test_csv_error_is_located_by_file_name(tmp_path):
+    sheets = tiny_sheets()
+    sheets["Demand"][2][2] = -5  # file line 3
+    with pytest.raises(InputErrors) as caught:
+        load(write_csv_folder(tmp_path / "scenario", sheets))
+    (error,) = caught.value.errors
+    assert error.location == "Demand.csv!C3"
+    assert error.message.startswith("quantity must be >= 0, got ")
+
+
+def test_csv_error_reads_like_the_workbook_error(tmp_path):
+    """The planner typed -5 in both; the message must not depend on the file format."""
+    sheets = tiny_sheets()
+    sheets["Demand"][2][2] = -5
+    with pytest.raises(InputErrors) as caught:
+        load(write_csv_folder(tmp_path / "scenario", sheets))
+    assert [str(e) for e in caught.value.errors] == ["Demand.csv!C3: quantity must be >= 0, got -5"]
+
+
+def test_unknown_format_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="unknown format 'pdf'; formats: xlsx, csv"):
+        load(tiny_workbook(tmp_path / "tiny.xlsx"), "pdf")
+
+
+def test_format_option_reads_a_workbook_with_another_extension(tmp_path):
+    """DESIGN: `--format` overrides detection from the extension (the error message even suggests it)."""
+    path = tmp_path / "scenario.dat"
+    shutil.copy(tiny_workbook(tmp_path / "tiny.xlsx"), path)
+    loaded = load(path, "xlsx")
+    assert loaded.kind.name == "inventory"
+    assert loaded.scenario.periods == ("W1", "W2", "W3", "W4")
+
+
+def test_sha256_identifies_the_input_and_load_leaves_it_unchanged(tmp_path):
+    path = tiny_workbook(tmp_path / "tiny.xlsx")
+    before = sha256(path)
+    loaded = load(path)
+    assert loaded.sha256 == before == file_sha256(path)
+    assert sha256(path) == before
+    assert loaded.load_seconds > 0
+
+    folder = write_csv_folder(tmp_path / "scenario", tiny_sheets())
+    digest = file_sha256(folder)
+    (folder / "Demand.csv").write_text((folder / "Demand.csv").read_text() + "C,W1,1\n")
+    assert file_sha256(folder) != digest
+
+
+def test_solve_loaded_tiny_is_optimal_with_consistent_numbers(tmp_path):
+    loaded = load(tiny_workbook(tmp_path / "tiny.xlsx"))
+    result = solve_loaded(loaded, SolveParams(time_limit=5))
+    assert result.status is Status.OPTIMAL
+    assert result.solver == "highs"
+    assert result.objective == pytest.approx(result.bound, rel=1e-6)
+    assert result.gap == pytest.approx(0.0, abs=1e-6)
+    assert sum(result.plan.cost_by_category().values()) == pytest.approx(result.objective, rel=1e-6)
+    assert result.timings.load_seconds == loaded.load_seconds
+    assert result.timings.build_seconds > 0 and result.timings.solve_seconds > 0
+
+
+def test_uninstalled_pyomo_solver_is_a_usage_error(tmp_path):
+    import pyomo.environ as pyo
+
+    if pyo.SolverFactory("glpk").available(exception_flag=False):
+        pytest.skip("glpk is installed here")
+    loaded = load(tiny_workbook(tmp_path / "tiny.xlsx"))
+    with pytest.raises(UsageError, match="solver 'glpk' is not installed"):
+        solve_loaded(loaded, SolveParams(solver="glpk", time_limit=5))
