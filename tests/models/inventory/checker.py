@@ -99,7 +99,9 @@ def check_plan(s: Scenario, plan: Plan) -> float:
                 if it.safety_stock_policy == "hard":
                     _le(it.safety_stock, c, f"{where}: below the hard safety stock")
                 else:
-                    costs["safety_stock"] += s.safety_penalty(i) * max(0.0, it.safety_stock - c)
+                    # the penalty is on the net position: on hand less backlog
+                    net = c - (0.0 if lost else sh)
+                    costs["safety_stock"] += s.safety_penalty(i) * max(0.0, it.safety_stock - net)
             costs["holding"] += it.holding_cost * c
             costs["shortage"] += it.shortage_cost * sh
             if not lost and t == n - 1:
