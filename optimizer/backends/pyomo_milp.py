@@ -153,7 +153,8 @@ def _solve_legacy(name: str, model: Any, params: SolveParams, time_limit: float)
     if solver is None or not solver.available(exception_flag=False):
         raise UsageError(f"solver '{name}' is not installed on this machine; the default 'highs' is")
     limit, gap, threads, seed = LEGACY_OPTIONS.get(name, (None, None, None, None))
-    for option, value in ((limit, time_limit), (gap, params.gap), (threads, params.threads), (seed, params.seed)):
+    seconds_limit = max(1, int(time_limit)) if name == "glpk" else time_limit  # glpsol takes whole seconds
+    for option, value in ((limit, seconds_limit), (gap, params.gap), (threads, params.threads), (seed, params.seed)):
         if option is not None:
             solver.options[option] = value
     start = time.perf_counter()
