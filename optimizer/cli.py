@@ -48,6 +48,18 @@ def _fail_usage(message: str) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
+def _load_or_exit(input: Path, format: str | None):
+    """The validated scenario, or exit 2 listing every problem."""
+    from optimizer.solve import load
+
+    try:
+        return load(input, format)
+    except InputErrors as exc:
+        _fail_input(exc)
+    except UsageError as exc:
+        _fail_usage(str(exc))
+
+
 def _atomic_json(path: Path, document: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -121,14 +133,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check a scenario and list every problem with its sheet, row and column. Exit 0 valid, 2 invalid."""
-    from optimizer.solve import load
-
-    try:
-        loaded = load(input, format)
-    except InputErrors as exc:
-        _fail_input(exc)
-    except UsageError as exc:
-        _fail_usage(str(exc))
+    loaded = _load_or_exit(input, format)
     out.print(escape(f"{input}: valid {loaded.kind.name} scenario '{loaded.name}'"))
 
 
@@ -177,18 +182,13 @@ def solve(
     then holds Summary and Diagnostics. Exit 2: bad input; every problem is listed, nothing written.
     """
     from optimizer.progress import live_progress
-    from optimizer.solve import load, solve_loaded
+    from optimizer.solve import solve_loaded
 
     started = time.perf_counter()
     params = SolveParams(solver=solver, time_limit=time_limit, gap=gap, threads=threads, seed=seed)
     target = output or input.with_name(f"{input.stem}-plan.xlsx")
     _check_outputs(input, [target, summary])
-    try:
-        loaded = load(input, format)
-    except InputErrors as exc:
-        _fail_input(exc)
-    except UsageError as exc:
-        _fail_usage(str(exc))
+    loaded = _load_or_exit(input, format)
     try:
         with live_progress(loaded.name, enabled=not quiet) as progress:
             result = solve_loaded(loaded, params, progress, started)

@@ -81,7 +81,7 @@ def greedy_plan(s: Scenario) -> Values | None:
         start = safety_start(s, i)
         for t in range(n):
             target = item.safety_stock if t >= start else 0.0
-            position = stock[t] - (0.0 if item.shortage_policy == "lost_sale" else short[t])
+            position = stock[t] - short[t]  # units lost count as missing too: an order must cover them
             if position >= target - EPS:
                 continue
             choice = _best_order(s, i, t, target - position, offers_of.get(i, []), limits, arrivals, stock)

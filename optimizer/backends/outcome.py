@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from optimizer.core.status import Status
+from optimizer.core.status import Status, relative_gap
 
 
 @dataclass
@@ -34,3 +34,21 @@ class SolverOutcome:
     solver_version: str
     raw_status: str = ""
     message: str = ""
+
+
+def finished(
+    status: Status,
+    objective: float | None,
+    bound: float | None,
+    seconds: float,
+    solver: str,
+    solver_version: str,
+    raw_status: str,
+    message: str = "",
+) -> SolverOutcome:
+    """A SolverOutcome with its gap; an optimal solve without a reported bound is bounded by itself."""
+    if status is Status.OPTIMAL and bound is None:
+        bound = objective
+    return SolverOutcome(
+        status, objective, bound, relative_gap(objective, bound), seconds, solver, solver_version, raw_status, message
+    )

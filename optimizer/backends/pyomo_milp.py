@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from optimizer.backends.outcome import ProgressCallback, SolverOutcome
+from optimizer.backends.outcome import ProgressCallback, SolverOutcome, finished
 from optimizer.core.errors import UsageError
 from optimizer.core.params import SolveParams
-from optimizer.core.status import Status, from_pyomo, relative_gap
+from optimizer.core.status import Status, from_pyomo
 
 # Option names of other Pyomo solvers: (time limit, relative gap, threads, seed).
 LEGACY_OPTIONS: dict[str, tuple[str, str, str | None, str | None]] = {
@@ -126,18 +126,8 @@ def _solve_highs(
         objective = start_objective
         status = Status.FEASIBLE if status in (Status.NO_SOLUTION, Status.ERROR, Status.FEASIBLE) else status
         message = "the plan is the warm start; the solver found nothing better in time"
-    if status is Status.OPTIMAL and bound is None:
-        bound = objective  # an LP solved to optimality: the bound is the objective itself
-    return SolverOutcome(
-        status=status,
-        objective=objective,
-        bound=bound,
-        gap=relative_gap(objective, bound),
-        seconds=seconds,
-        solver="highs",
-        solver_version=highs_version(),
-        raw_status=results.termination_condition.name,
-        message=message,
+    return finished(
+        status, objective, bound, seconds, "highs", highs_version(), results.termination_condition.name, message
     )
 
 
@@ -171,18 +161,15 @@ def _solve_legacy(name: str, model: Any, params: SolveParams, time_limit: float)
     objective = pyo.value(model.objective) if has_solution else None
     bound = results.problem.lower_bound
     bound = float(bound) if bound is not None and abs(float(bound)) < 1e300 else None
-    if status is Status.OPTIMAL and bound is None:
-        bound = objective
     version = solver.version()
-    return SolverOutcome(
-        status=status,
-        objective=objective,
-        bound=bound,
-        gap=relative_gap(objective, bound),
-        seconds=seconds,
-        solver=name,
-        solver_version=".".join(map(str, version)) if version else "",
-        raw_status=results.solver.termination_condition.name,
+    return finished(
+        status,
+        objective,
+        bound,
+        seconds,
+        name,
+        ".".join(map(str, version)) if version else "",
+        results.solver.termination_condition.name,
     )
 
 
