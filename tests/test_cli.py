@@ -228,11 +228,11 @@ def test_solve_never_overwrites_the_input_with_the_summary_via_a_new_folder(tmp_
 def test_solve_with_an_uninstalled_solver_exits_2_with_a_clear_message(tmp_path, tiny):
     import pyomo.environ as pyo
 
-    if pyo.SolverFactory("glpk").available(exception_flag=False):
-        pytest.skip("glpk is installed here")
-    result = run("solve", tiny, "-o", tmp_path / "plan.xlsx", "--summary", tmp_path / "s.json", "--solver", "glpk")
+    if pyo.SolverFactory("baron").available(exception_flag=False):
+        pytest.skip("baron is installed here")
+    result = run("solve", tiny, "-o", tmp_path / "plan.xlsx", "--summary", tmp_path / "s.json", "--solver", "baron")
     assert result.exit_code == 2
-    assert "solver 'glpk' is not installed on this machine" in result.output
+    assert "solver 'baron' is not installed on this machine" in result.output
     assert files_in(tmp_path) == {"tiny.xlsx"}
 
 

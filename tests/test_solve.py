@@ -95,8 +95,8 @@ def test_solve_loaded_tiny_is_optimal_with_consistent_numbers(tmp_path):
 def test_uninstalled_pyomo_solver_is_a_usage_error(tmp_path):
     import pyomo.environ as pyo
 
-    if pyo.SolverFactory("glpk").available(exception_flag=False):
-        pytest.skip("glpk is installed here")
+    if pyo.SolverFactory("baron").available(exception_flag=False):
+        pytest.skip("baron is installed here")
     loaded = load(tiny_workbook(tmp_path / "tiny.xlsx"))
-    with pytest.raises(UsageError, match="solver 'glpk' is not installed"):
-        solve_loaded(loaded, SolveParams(solver="glpk", time_limit=5))
+    with pytest.raises(UsageError, match="solver 'baron' is not installed"):
+        solve_loaded(loaded, SolveParams(solver="baron", time_limit=5))

@@ -2,7 +2,7 @@
 
 Item by item, periods in order: when the net position would fall below safety stock (or below
 zero), order from the offer that is cheapest per unit enough to cover the next few periods
-(an EOQ-like cover), clipped to every limit the MILP enforces: pack size, minimum and maximum
+(the Silver-Meal rule), clipped to every limit the MILP enforces: pack size, minimum and maximum
 order, supplier capacity, purchasing budget and warehouse volume. What cannot be ordered becomes
 shortage (a soft rule); if a hard safety stock cannot be met, there is no warm start.
 """
@@ -37,12 +37,30 @@ def _trajectory(s: Scenario, i: int, arrivals: list[float]) -> tuple[list[float]
     return stock, short
 
 
-def _cover_periods(s: Scenario, i: int, order_cost: float) -> int:
-    item = s.items[i]
-    mean = sum(s.demand[i]) / max(s.n_periods, 1)
-    if item.holding_cost <= 0 or mean <= 0:
-        return s.n_periods
-    return max(1, min(s.n_periods, round(math.sqrt(2 * order_cost / (item.holding_cost * mean)))))
+def _silver_meal(s: Scenario, i: int, t: int, deficit: float, o: int) -> tuple[int, float]:
+    """Packs to order for arrival in t and their cost per unit, by the Silver-Meal rule.
+
+    The order covers the deficit plus the next periods' demand for as long as the ordering and
+    holding cost per period covered keeps falling.
+    """
+    offer = s.offers[o]
+    holding = s.items[i].holding_cost
+    best_packs, best_rate, best_total = 0, math.inf, math.inf
+    for cover in range(1, s.n_periods - t + 1):
+        wanted = deficit + sum(s.demand[i][t + 1 : t + cover])
+        packs = math.ceil(max(wanted, offer.min_order_qty) / offer.pack_size - EPS)
+        qty = packs * offer.pack_size
+        held, carry = qty - deficit, 0.0
+        for tau in range(t, min(s.n_periods, t + cover)):
+            if tau > t:
+                held -= s.demand[i][tau]
+            carry += holding * max(0.0, held)
+        rate = (offer.order_cost + carry) / cover
+        if rate > best_rate + 1e-12:
+            break
+        best_packs, best_rate = packs, rate
+        best_total = (offer.unit_price * qty + offer.order_cost + carry) / max(qty, EPS)
+    return best_packs, best_total
 
 
 class _Limits:
@@ -114,9 +132,7 @@ def _best_order(s, i, t, deficit, offers, limits, arrivals, stock):
         order_period = t - offer.lead_time
         if order_period < 0:
             continue
-        cover = _cover_periods(s, i, offer.order_cost)
-        wanted = deficit + sum(s.demand[i][t + 1 : t + cover])
-        packs = math.ceil(max(wanted, offer.min_order_qty) / offer.pack_size - EPS)
+        packs, unit = _silver_meal(s, i, t, deficit, o)
         limit = pack_bound(s, o, order_period)
         if offer.max_order_qty is not None:
             limit = min(limit, math.floor(offer.max_order_qty / offer.pack_size + EPS))
@@ -135,7 +151,6 @@ def _best_order(s, i, t, deficit, offers, limits, arrivals, stock):
             new_stock, new_short = _trajectory(s, i, trial)
             extra = [s.items[i].volume * (new_stock[tau] - stock[tau]) for tau in range(s.n_periods)]
             if all(extra[tau] <= limits.room[tau] + 1e-9 for tau in range(s.n_periods)):
-                unit = offer.unit_price + offer.order_cost / qty
                 if best is None or unit < best[0]:
                     best = (unit, o, qty, new_stock, new_short)
                 break
