@@ -31,10 +31,11 @@ def parse_line(line: str) -> tuple[float | None, float | None] | None:
 class HighsLogWatcher(io.TextIOBase):
     """A text stream Pyomo can tee the HiGHS log into; reports each new B&B line."""
 
-    def __init__(self, callback: ProgressCallback):
+    def __init__(self, callback: ProgressCallback | None = None):
         self._callback = callback
         self._start = time.perf_counter()
         self._pending = ""
+        self.last: Progress | None = None  # the latest B&B line: its bound is valid even if the solve is cut
 
     def writable(self) -> bool:
         return True
@@ -49,5 +50,7 @@ class HighsLogWatcher(io.TextIOBase):
                 gap = None
                 if bound is not None and incumbent is not None:
                     gap = abs(incumbent - bound) / max(abs(incumbent), 1e-9)
-                self._callback(Progress(time.perf_counter() - self._start, incumbent, bound, gap))
+                self.last = Progress(time.perf_counter() - self._start, incumbent, bound, gap)
+                if self._callback is not None:
+                    self._callback(self.last)
         return len(text)

@@ -71,6 +71,36 @@ def _load_vector(solver: Any, model: Any, values: list[float]) -> None:
         var.set_value(values[columns[id(var)]], skip_validation=True)
 
 
+class _Deadline:
+    """Interrupts HiGHS at the time limit, which it checks too rarely inside root cut rounds.
+
+    The MIP interrupt fires at the limit; the simplex interrupt, which stops an LP mid-way,
+    only after a grace period, so a solve that is about to stop by itself keeps its bound.
+    """
+
+    def __init__(self, at: float):
+        self.at = at
+        self.grace = max(2.0, 0.02 * (at - time.perf_counter()))
+        self.fired = False
+
+    def mip(self, event: Any) -> None:
+        if time.perf_counter() > self.at:
+            self.fired = True
+            event.interrupt = True
+
+    def simplex(self, event: Any) -> None:
+        if time.perf_counter() > self.at + self.grace:
+            self.fired = True
+            event.interrupt = True
+
+
+def _enforce_deadline(highs: Any, at: float) -> _Deadline:
+    deadline = _Deadline(at)
+    highs.cbMipInterrupt.subscribe(deadline.mip)
+    highs.cbSimplexInterrupt.subscribe(deadline.simplex)
+    return deadline
+
+
 def _solve_highs(
     model: Any, params: SolveParams, time_limit: float, progress: ProgressCallback | None, warm_start: bool
 ) -> SolverOutcome:
@@ -97,11 +127,12 @@ def _solve_highs(
         solver._solver_model.setSolution(solution)
     for flag in solver.config.auto_updates:  # the instance is already loaded: skip Pyomo's change scan
         setattr(solver.config.auto_updates, flag, False)
-    tee = [HighsLogWatcher(progress)] if progress is not None else []
+    watcher = HighsLogWatcher(progress)
     remaining = max(0.5, time_limit - (time.perf_counter() - start))
+    deadline = _enforce_deadline(solver._solver_model, time.perf_counter() + remaining)
     results = solver.solve(
         model,
-        tee=tee,
+        tee=[watcher],
         time_limit=remaining,
         rel_gap=params.gap,
         threads=params.threads,
@@ -112,9 +143,13 @@ def _solve_highs(
     seconds = time.perf_counter() - start
     has_solution = results.solution_status in (SolutionStatus.feasible, SolutionStatus.optimal)
     status = from_pyomo(results.termination_condition.name, has_solution)
+    if deadline.fired and status is Status.ERROR:  # our own interrupt at the time limit, not a failure
+        status = Status.NO_SOLUTION
     objective = results.incumbent_objective if has_solution else None
     bound = results.objective_bound
-    message = ""
+    if bound is None and watcher.last is not None and status is not Status.INFEASIBLE:
+        bound = watcher.last.bound  # cut off mid-way: the last bound HiGHS logged still holds
+    message = "stopped at the time limit by interrupt" if deadline.fired else ""
     if has_solution:
         results.solution_loader.load_vars()
     if (
