@@ -6,6 +6,7 @@ a limit with an incumbent is FEASIBLE with its gap, never OPTIMAL.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -86,12 +87,12 @@ class _Deadline:
     def mip(self, event: Any) -> None:
         if time.perf_counter() > self.at:
             self.fired = True
-            event.interrupt = True
+            event.interrupt()
 
     def simplex(self, event: Any) -> None:
         if time.perf_counter() > self.at + self.grace:
             self.fired = True
-            event.interrupt = True
+            event.interrupt()
 
 
 def _enforce_deadline(highs: Any, at: float) -> _Deadline:
@@ -130,6 +131,8 @@ def _solve_highs(
     watcher = HighsLogWatcher(progress)
     remaining = max(0.5, time_limit - (time.perf_counter() - start))
     deadline = _enforce_deadline(solver._solver_model, time.perf_counter() + remaining)
+    # Pyomo warns about HiGHS's interrupt status, which it does not map; our own map does.
+    logging.getLogger("pyomo.contrib.solver").setLevel(logging.ERROR)
     results = solver.solve(
         model,
         tee=[watcher],
