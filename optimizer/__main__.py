@@ -2,4 +2,5 @@
 
 from optimizer.cli import app
 
-app()
+if __name__ == "__main__":  # guarded: solver child processes import this module too
+    app()

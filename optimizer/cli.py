@@ -91,7 +91,8 @@ def _check_outputs(input: Path, outputs: list[Path | None]) -> None:
 def _peak_memory_mb() -> float:
     import resource
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # the solver runs in a child process: count both peaks (an upper bound of the run's footprint)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return peak / 1024 if sys.platform != "darwin" else peak / 2**20
 
 

@@ -6,14 +6,13 @@ a limit with an incumbent is FEASIBLE with its gap, never OPTIMAL.
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Any
 
 from optimizer.backends.outcome import ProgressCallback, SolverOutcome, finished
 from optimizer.core.errors import UsageError
 from optimizer.core.params import SolveParams
-from optimizer.core.status import Status, from_pyomo
+from optimizer.core.status import Status, from_highs, from_pyomo
 
 # Option names of other Pyomo solvers: (time limit, relative gap, threads, seed).
 LEGACY_OPTIONS: dict[str, tuple[str, str, str | None, str | None]] = {
@@ -40,8 +39,7 @@ def known_solvers() -> set[str]:
 def highs_version() -> str:
     import highspy
 
-    h = highspy.Highs()
-    return f"{h.versionMajor()}.{h.versionMinor()}.{h.versionPatch()}"
+    return f"{highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}.{highspy.HIGHS_VERSION_PATCH}"
 
 
 def _start_vector(solver: Any, model: Any) -> list[float] | None:
@@ -72,89 +70,38 @@ def _load_vector(solver: Any, model: Any, values: list[float]) -> None:
         var.set_value(values[columns[id(var)]], skip_validation=True)
 
 
-class _Deadline:
-    """Interrupts HiGHS at the time limit, which it checks too rarely inside root cut rounds.
-
-    The MIP interrupt fires at the limit; the simplex interrupt, which stops an LP mid-way,
-    only after a grace period, so a solve that is about to stop by itself keeps its bound.
-    """
-
-    def __init__(self, at: float):
-        self.at = at
-        self.grace = max(2.0, 0.02 * (at - time.perf_counter()))
-        self.fired = False
-
-    def mip(self, event: Any) -> None:
-        if time.perf_counter() > self.at:
-            self.fired = True
-            event.interrupt()
-
-    def simplex(self, event: Any) -> None:
-        if time.perf_counter() > self.at + self.grace:
-            self.fired = True
-            event.interrupt()
-
-
-def _enforce_deadline(highs: Any, at: float) -> _Deadline:
-    deadline = _Deadline(at)
-    highs.cbMipInterrupt.subscribe(deadline.mip)
-    highs.cbSimplexInterrupt.subscribe(deadline.simplex)
-    return deadline
-
-
 def _solve_highs(
     model: Any, params: SolveParams, time_limit: float, progress: ProgressCallback | None, warm_start: bool
 ) -> SolverOutcome:
-    import highspy
+    """Pyomo loads the model into HiGHS in memory; HiGHS then runs in a child process (see highs_process)."""
+    import numpy as np
     import pyomo.environ as pyo
-    from pyomo.contrib.solver.common.results import SolutionStatus
     from pyomo.contrib.solver.solvers.highs import Highs
 
-    from optimizer.backends.highs_log import HighsLogWatcher
+    from optimizer.backends.highs_process import LpArrays, solve_in_child
 
     start = time.perf_counter()
-    # HiGHS fixes its thread pool per process on first use; reset it so every solve gets params.threads.
-    highspy.Highs.resetGlobalScheduler(True)
     solver = Highs()
     solver.set_instance(model)
     start_values = _start_vector(solver, model) if warm_start else None
     start_objective = pyo.value(model.objective) if start_values is not None else None
+    arrays = LpArrays.from_highs(solver._solver_model)
     # Measured with HiGHS 1.16: with an incumbent (or any objective cutoff) on a model of ~70k
-    # columns, the first root cut round took 95 s and ignored the time limit; up to ~5k columns
-    # the start helps a lot. Larger models keep the start only as the fallback plan.
+    # columns, the first root cut round took 95 s; up to ~5k columns the start helps a lot.
+    # Larger models keep the start only as the fallback plan.
+    mip_start = None
     if start_values is not None and len(start_values) <= MIP_START_MAX_COLUMNS:
-        solution = highspy.HighsSolution()
-        solution.col_value = start_values
-        solver._solver_model.setSolution(solution)
-    for flag in solver.config.auto_updates:  # the instance is already loaded: skip Pyomo's change scan
-        setattr(solver.config.auto_updates, flag, False)
-    watcher = HighsLogWatcher(progress)
+        mip_start = np.asarray(start_values, dtype=float)
+    options = {"mip_rel_gap": params.gap, "threads": params.threads, "random_seed": params.seed}
     remaining = max(0.5, time_limit - (time.perf_counter() - start))
-    deadline = _enforce_deadline(solver._solver_model, time.perf_counter() + remaining)
-    # Pyomo warns about HiGHS's interrupt status, which it does not map; our own map does.
-    logging.getLogger("pyomo.contrib.solver").setLevel(logging.ERROR)
-    results = solver.solve(
-        model,
-        tee=[watcher],
-        time_limit=remaining,
-        rel_gap=params.gap,
-        threads=params.threads,
-        load_solutions=False,
-        raise_exception_on_nonoptimal_result=False,
-        solver_options={"random_seed": params.seed, "output_flag": True},
-    )
+    child = solve_in_child(arrays, options, mip_start, remaining, progress)
     seconds = time.perf_counter() - start
-    has_solution = results.solution_status in (SolutionStatus.feasible, SolutionStatus.optimal)
-    status = from_pyomo(results.termination_condition.name, has_solution)
-    if deadline.fired and status is Status.ERROR:  # our own interrupt at the time limit, not a failure
-        status = Status.NO_SOLUTION
-    objective = results.incumbent_objective if has_solution else None
-    bound = results.objective_bound
-    if bound is None and watcher.last is not None and status is not Status.INFEASIBLE:
-        bound = watcher.last.bound  # cut off mid-way: the last bound HiGHS logged still holds
-    message = "stopped at the time limit by interrupt" if deadline.fired else ""
+    has_solution = child.values is not None
+    status = from_highs(child.model_status, has_solution)
+    objective, bound = child.objective, child.bound
+    message = child.error or ("stopped at the time limit" if child.killed else "")
     if has_solution:
-        results.solution_loader.load_vars()
+        _load_vector(solver, model, list(child.values))
     if (
         start_values is not None
         and status is not Status.INFEASIBLE
@@ -162,11 +109,12 @@ def _solve_highs(
     ):
         _load_vector(solver, model, start_values)  # the solver kept nothing better than the start
         objective = start_objective
-        status = Status.FEASIBLE if status in (Status.NO_SOLUTION, Status.ERROR, Status.FEASIBLE) else status
-        message = "the plan is the warm start; the solver found nothing better in time"
-    return finished(
-        status, objective, bound, seconds, "highs", highs_version(), results.termination_condition.name, message
-    )
+        if status in (Status.NO_SOLUTION, Status.ERROR, Status.FEASIBLE):
+            status = Status.FEASIBLE
+        message = (message + "; " if message else "") + "the plan is the warm start; the solver found nothing better"
+    if status is Status.OPTIMAL and bound is None:
+        bound = objective
+    return finished(status, objective, bound, seconds, "highs", highs_version(), child.model_status, message)
 
 
 def _solve_legacy(name: str, model: Any, params: SolveParams, time_limit: float) -> SolverOutcome:
