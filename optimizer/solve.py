@@ -83,7 +83,8 @@ def solve_loaded(
     model = formulation.build(loaded.scenario)
     has_start = formulation.warm_start(loaded.scenario, model) if formulation.warm_start else False
     build_seconds = time.perf_counter() - build_start
-    remaining = max(1.0, params.time_limit - (time.perf_counter() - started))
+    write_reserve = min(10.0, 0.02 * params.time_limit)  # the plan must still be written within the limit
+    remaining = max(1.0, params.time_limit - write_reserve - (time.perf_counter() - started))
     run_params = params.model_copy(update={"solver": solver_name})
     outcome = _backend_solve(formulation.family, model, run_params, remaining, progress, has_start)
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None

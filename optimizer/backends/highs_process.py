@@ -153,7 +153,7 @@ def solve_in_child(
     began = time.perf_counter()
     process.start()
     send.close()
-    hard_stop = began + time_limit + max(2.0, 0.03 * time_limit)
+    hard_stop = began + time_limit + max(2.0, 0.01 * time_limit)  # HiGHS's own stop, or a kill soon after
     incumbent: tuple[float, np.ndarray] | None = None
     bound: float | None = None
     outcome: ChildOutcome | None = None
