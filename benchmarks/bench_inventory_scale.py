@@ -94,17 +94,7 @@ def main() -> None:
         for items in args.items:
             runs = [run_once(items, args.time_limit, args.gap, seed, Path(tmp)) for seed in range(args.repeats)]
             row = dict(runs[0])
-            for key in (
-                "ours",
-                "gap",
-                "seconds",
-                "load_s",
-                "build_s",
-                "solve_s",
-                "write_s",
-                "framework_share",
-                "peak_mb",
-            ):
+            for key in COLUMNS[2:5] + COLUMNS[6:]:  # the numbers, not the names or the status
                 values = [r[key] for r in runs if r[key] is not None]
                 row[key] = statistics.median(values) if values else None
             rows.append(row)

@@ -84,3 +84,26 @@ def sha256(path: Path) -> str:
 def files_in(folder: Path) -> set[str]:
     """Every file below `folder`, hidden ones included, as relative paths."""
     return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+# The keys DESIGN.md promises in the `--summary` JSON.
+SUMMARY_KEYS = frozenset(
+    {
+        "kind",
+        "scenario",
+        "status",
+        "objective",
+        "bound",
+        "gap",
+        "solver",
+        "load_seconds",
+        "build_seconds",
+        "solve_seconds",
+        "write_seconds",
+        "wall_seconds",
+        "costs",
+        "kpis",
+        "plan_file",
+        "errors",
+    }
+)

@@ -12,27 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from optimizer.cli import app
-from tests.builders import edit_cells, files_in, sha256, tiny_workbook
+from tests.builders import SUMMARY_KEYS, edit_cells, files_in, sha256, tiny_workbook
 
 runner = CliRunner()
-SUMMARY_KEYS = {
-    "kind",
-    "scenario",
-    "status",
-    "objective",
-    "bound",
-    "gap",
-    "solver",
-    "load_seconds",
-    "build_seconds",
-    "solve_seconds",
-    "write_seconds",
-    "wall_seconds",
-    "costs",
-    "kpis",
-    "plan_file",
-    "errors",
-}
 PLAN_SHEETS = ["Summary", "Orders", "Inventory", "Reorder policy", "Budget impact", "Diagnostics"]
 
 

@@ -11,25 +11,7 @@ from optimizer.core.plan import COST_COLUMNS, Plan
 from optimizer.core.result import Result, Timings
 from optimizer.core.status import Status
 from optimizer.reports.summary import RunInfo, summary_json, summary_rows
-
-DESIGN_KEYS = {
-    "kind",
-    "scenario",
-    "status",
-    "objective",
-    "bound",
-    "gap",
-    "solver",
-    "load_seconds",
-    "build_seconds",
-    "solve_seconds",
-    "write_seconds",
-    "wall_seconds",
-    "costs",
-    "kpis",
-    "plan_file",
-    "errors",
-}
+from tests.builders import SUMMARY_KEYS
 
 
 def info() -> RunInfo:
@@ -67,7 +49,7 @@ PLAN = Plan(
 
 def test_summary_json_has_the_design_keys_and_is_json():
     doc = summary_json(result(PLAN), info())
-    assert DESIGN_KEYS <= set(doc)
+    assert SUMMARY_KEYS <= set(doc)
     assert doc["kind"] == "inventory" and doc["scenario"] == "s1" and doc["status"] == "feasible"
     assert (doc["objective"], doc["bound"], doc["gap"], doc["solver"]) == (110.0, 100.0, 0.1, "highs")
     assert doc["costs"] == {"purchasing": 100.0, "holding": 10.0}
