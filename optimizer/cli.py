@@ -233,7 +233,3 @@ def _finish(
             )
         )
     raise typer.Exit(result.status.exit_code)
-
-
-def main() -> None:  # pragma: no cover - console entry for `python -m optimizer`
-    app()

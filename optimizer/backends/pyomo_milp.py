@@ -111,7 +111,7 @@ def _solve_highs(
         objective = start_objective
         if status in (Status.NO_SOLUTION, Status.ERROR, Status.FEASIBLE):
             status = Status.FEASIBLE
-        message = (message + "; " if message else "") + "the plan is the warm start; the solver found nothing better"
+        message = (message + "; " if message else "") + "the plan is the engine's quick heuristic plan: the solver found none better within the time limit"
     if status is Status.OPTIMAL and bound is None:
         bound = objective
     return finished(status, objective, bound, seconds, "highs", highs_version(), child.model_status, message)
