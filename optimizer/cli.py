@@ -195,6 +195,9 @@ def solve(
             result = solve_loaded(loaded, params, progress, started)
     except UsageError as exc:
         _fail_usage(str(exc))
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing was written")
+        raise typer.Exit(130) from None
     except Exception as exc:  # a solver or engine failure is reported as status 'error', never a traceback
         result = Result(status=Status.ERROR, message=f"{type(exc).__name__}: {exc}")
     info = RunInfo(
