@@ -13,7 +13,7 @@ import math
 
 from models.inventory.data import Scenario
 from models.inventory.milp import pack_bound, safety_start
-from models.inventory.plan import Values
+from models.inventory.plan import Values, net_position
 
 EPS = 1e-9
 
@@ -114,14 +114,14 @@ def greedy_plan(s: Scenario) -> Values | None:
                 limits.room[tau] -= item.volume * (new_stock[tau] - stock[tau])
             arrivals[t] += qty
             stock, short = new_stock, new_short
-        if item.safety_stock_policy == "hard":
-            for t in range(start, n):
-                net = stock[t] - (0.0 if item.shortage_policy == "lost_sale" else short[t])
-                if net < item.safety_stock - 1e-6:
-                    return None
         stock_all[i] = stock
         short_all[i] = short
-    return Values(ordered=ordered, placed={k: True for k in ordered}, stock=stock_all, short=short_all)
+    values = Values(ordered=ordered, placed={k: True for k in ordered}, stock=stock_all, short=short_all)
+    for i, item in enumerate(s.items):
+        if item.safety_stock_policy == "hard":
+            if any(net_position(s, values, i, t) < item.safety_stock - 1e-6 for t in range(safety_start(s, i), n)):
+                return None
+    return values
 
 
 def _best_order(s, i, t, deficit, offers, limits, arrivals, stock):
@@ -133,9 +133,7 @@ def _best_order(s, i, t, deficit, offers, limits, arrivals, stock):
         if order_period < 0:
             continue
         packs, unit = _silver_meal(s, i, t, deficit, o)
-        limit = pack_bound(s, o, order_period)
-        if offer.max_order_qty is not None:
-            limit = min(limit, math.floor(offer.max_order_qty / offer.pack_size + EPS))
+        limit = pack_bound(s, o, order_period)  # already within max_order_qty and the supplier's capacity
         spend = limits.budget[order_period]
         if offer.unit_price > 0 and spend < math.inf:
             limit = min(limit, math.floor(spend / (offer.unit_price * offer.pack_size) + EPS))
@@ -171,8 +169,7 @@ def warm_start(s: Scenario, m: object) -> bool:
     for i, t in m.IT:  # type: ignore[attr-defined]
         m.stock[i, t].set_value(values.stock[i][t])  # type: ignore[attr-defined]
         m.short[i, t].set_value(values.short[i][t])  # type: ignore[attr-defined]
-    lost = {i for i, item in enumerate(s.items) if item.shortage_policy == "lost_sale"}
     for i, t in m.SOFT:  # type: ignore[attr-defined]
-        net = values.stock[i][t] - (0.0 if i in lost else values.short[i][t])
-        m.safety_gap[i, t].set_value(max(0.0, s.items[i].safety_stock - net))  # type: ignore[attr-defined]
+        shortfall = s.items[i].safety_stock - net_position(s, values, i, t)
+        m.safety_gap[i, t].set_value(max(0.0, shortfall))  # type: ignore[attr-defined]
     return True

@@ -173,9 +173,9 @@ def solve_in_child(
         if kind == "incumbent":
             incumbent = (message[1], message[2])
         elif kind == "progress":
-            bound = _finite(message[3]) if _finite(message[3]) is not None else bound
+            primal, dual = _finite(message[2]), _finite(message[3])
+            bound = dual if dual is not None else bound
             if progress is not None:
-                primal, dual = _finite(message[2]), _finite(message[3])
                 progress(Progress(message[1], primal, dual, relative_gap(primal, dual)))
         elif kind == "done":
             _, status, objective, final_bound, values = message

@@ -62,12 +62,13 @@ def _start_vector(solver: Any, model: Any) -> list[float] | None:
     return values
 
 
-def _load_vector(solver: Any, model: Any, values: list[float]) -> None:
+def _load_vector(solver: Any, model: Any, values: Any) -> None:
+    """Set every model variable from a vector in HiGHS column order (a list or an array)."""
     import pyomo.environ as pyo
 
     columns = solver._pyomo_var_to_solver_var_map
     for var in model.component_data_objects(pyo.Var, active=True, descend_into=True):
-        var.set_value(values[columns[id(var)]], skip_validation=True)
+        var.set_value(float(values[columns[id(var)]]), skip_validation=True)
 
 
 def _solve_highs(
@@ -101,7 +102,7 @@ def _solve_highs(
     objective, bound = child.objective, child.bound
     message = child.error or ("stopped at the time limit" if child.killed else "")
     if has_solution:
-        _load_vector(solver, model, list(child.values))
+        _load_vector(solver, model, child.values)
     if (
         start_values is not None
         and status is not Status.INFEASIBLE
@@ -111,9 +112,9 @@ def _solve_highs(
         objective = start_objective
         if status in (Status.NO_SOLUTION, Status.ERROR, Status.FEASIBLE):
             status = Status.FEASIBLE
-        message = (message + "; " if message else "") + "the plan is the engine's quick heuristic plan: the solver found none better within the time limit"
-    if status is Status.OPTIMAL and bound is None:
-        bound = objective
+        message = (
+            message + "; " if message else ""
+        ) + "the plan is the engine's quick heuristic plan: the solver found none better within the time limit"
     return finished(status, objective, bound, seconds, "highs", highs_version(), child.model_status, message)
 
 

@@ -7,6 +7,7 @@ at the first error, and returns typed rows or raises InputErrors with every prob
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -105,7 +106,7 @@ def _validate_table(spec: TableSpec, raw: RawTable, errors: list[InputError]) ->
     try:
         rows = adapter.validate_python(records)
     except ValidationError as exc:
-        bad_rows = set()
+        bad_cells: dict[int, set[str]] = {}  # row index -> columns in error ('*': the whole row)
         for err in exc.errors():
             loc = err.get("loc", ())
             index = loc[0] if loc and isinstance(loc[0], int) else None
@@ -113,20 +114,14 @@ def _validate_table(spec: TableSpec, raw: RawTable, errors: list[InputError]) ->
             if index is None:
                 errors.append(InputError(raw.label, describe(err, column or "")))
                 continue
-            bad_rows.add(index)
+            bad_cells.setdefault(index, set()).add(column or "*")
             text = describe(err, column) if len(loc) > 1 else str(err.get("msg"))
             errors.append(InputError(raw.cell(index, column), text))
         # keep the good rows, and the good cells of bad rows, so that key and reference checks still run
-        bad_cells: dict[int, set[str]] = {}
-        for err in exc.errors():
-            loc = err.get("loc", ())
-            if loc and isinstance(loc[0], int):
-                column = str(loc[1]) if len(loc) > 1 else (err.get("ctx") or {}).get("column")
-                bad_cells.setdefault(loc[0], set()).add(column or "*")
         rows = []
         partial: dict[int, dict[str, Any]] = {}
         for i, record in enumerate(records):
-            if i not in bad_rows:
+            if i not in bad_cells:
                 rows.append(spec.row.model_validate(record))
                 continue
             rows.append(None)
@@ -135,16 +130,22 @@ def _validate_table(spec: TableSpec, raw: RawTable, errors: list[InputError]) ->
     return Table(spec, rows, raw)
 
 
+@functools.cache
+def _cell_adapter(row: type[RowModel], name: str) -> TypeAdapter:
+    """A validator for one column of a row schema, built once."""
+    return TypeAdapter(row.model_fields[name].annotation)
+
+
 def _valid_cells(spec: TableSpec, record: dict[str, Any], bad: set[str]) -> dict[str, Any]:
     """Cells of a row with errors that validate on their own (for key and reference checks)."""
     if "*" in bad:
         return {}
     cells = {}
-    for name, info in spec.row.model_fields.items():
+    for name in spec.row.model_fields:
         if name in bad or name not in record:
             continue
         try:
-            cells[name] = TypeAdapter(info.annotation).validate_python(record[name])
+            cells[name] = _cell_adapter(spec.row, name).validate_python(record[name])
         except ValidationError:
             continue
     return cells
