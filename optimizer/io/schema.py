@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
@@ -133,7 +133,9 @@ def _validate_table(spec: TableSpec, raw: RawTable, errors: list[InputError]) ->
 @functools.cache
 def _cell_adapter(row: type[RowModel], name: str) -> TypeAdapter:
     """A validator for one column of a row schema, built once."""
-    return TypeAdapter(row.model_fields[name].annotation)
+    info = row.model_fields[name]
+    # pydantic keeps a column's validators and limits (e.g. Id's number-to-text) in its metadata
+    return TypeAdapter(Annotated[info.annotation, *info.metadata]) if info.metadata else TypeAdapter(info.annotation)
 
 
 def _valid_cells(spec: TableSpec, record: dict[str, Any], bad: set[str]) -> dict[str, Any]:

@@ -327,3 +327,33 @@ def test_validate_collects_errors_across_tables_and_keeps_good_rows():
     assert [r.code for r in validated.rows("Parts")] == ["a", "c"]
     assert "Extra" not in validated.tables
     assert validated.tables["Parts"].location(1, "size") == "parts!B3"
+
+
+def test_an_id_typed_as_a_number_in_a_row_with_errors_still_satisfies_references():
+    """Items row: id typed as the number 101 and a bad cost; Demand's '101' must not be called unknown."""
+    from pydantic import BaseModel
+
+    from optimizer.io.fields import Id
+
+    class Item(RowModel):
+        item: Id
+        cost: float
+
+    class Need(RowModel):
+        item: Id
+        qty: float
+
+    class NoSettings(BaseModel):
+        pass
+
+    specs = [
+        TableSpec("Items", Item, "items", key=("item",)),
+        TableSpec("Needs", Need, "needs", references={"item": ("Items", "item")}),
+    ]
+    raw = {
+        "Items": _raw("Items", ["item", "cost"], [[101.0, "cheap"]]),
+        "Needs": _raw("Needs", ["item", "qty"], [["101", 5]]),
+    }
+    with pytest.raises(InputErrors) as caught:
+        validate(raw, specs, NoSettings)
+    assert [str(e) for e in caught.value.errors] == ["Items!B2: cost must be a number, got 'cheap'"]
