@@ -34,6 +34,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_BAD_INPUT = 0, 1, 2
+BENCHMARK_FORMATS = "vrplib, solomon, jobshop, fjs, nrp, clsp"
 
 
 def _fail_input(errors: InputErrors) -> None:
@@ -128,9 +129,10 @@ def template(
 
 @app.command()
 def validate(
-    input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx) or folder of .csv files")],
+    input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx), folder of .csv files or benchmark file")],
     format: Annotated[
-        str | None, typer.Option("--format", help="input format: xlsx or csv (default: from the file)")
+        str | None,
+        typer.Option("--format", help="input format: xlsx, csv, " + BENCHMARK_FORMATS + " (default: from the file)"),
     ] = None,
 ) -> None:
     """Check a scenario and list every problem with its sheet, row and column. Exit 0 valid, 2 invalid."""
@@ -140,12 +142,13 @@ def validate(
 
 @app.command()
 def solve(
-    input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx) or folder of .csv files")],
+    input: Annotated[Path, typer.Argument(help="scenario workbook (.xlsx), folder of .csv files or benchmark file")],
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="plan workbook to write (default INPUT-plan.xlsx)")
     ] = None,
     format: Annotated[
-        str | None, typer.Option("--format", help="input format: xlsx or csv (default: from the file)")
+        str | None,
+        typer.Option("--format", help="input format: xlsx, csv, " + BENCHMARK_FORMATS + " (default: from the file)"),
     ] = None,
     solver: Annotated[
         str,
@@ -208,8 +211,38 @@ def solve(
         params=params,
         plan_file=str(target),
         objective_note=loaded.kind.objective_note,
+        notes=list(result.notes),
     )
     _finish(result, info, loaded, target, summary, started, quiet)
+
+
+@app.command("import")
+def import_(
+    format: Annotated[str, typer.Argument(help=f"benchmark format: {BENCHMARK_FORMATS}")],
+    file: Annotated[Path, typer.Argument(help="the benchmark file")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="scenario workbook to write")],
+    force: Annotated[bool, typer.Option("--force", help="replace the file if it exists")] = False,
+) -> None:
+    """Turn a standard benchmark file into a scenario workbook a planner can read and edit."""
+    from optimizer.io.schema import validate
+    from optimizer.kinds import find_format
+    from optimizer.reports.template import write_scenario
+
+    try:
+        kind, benchmark = find_format(format)
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    _check_outputs(file, [output])
+    if output.exists() and not force:
+        _fail_usage(f"{output} exists; use --force to replace it or -o to choose another name")
+    try:
+        tables = benchmark.read(file)
+        validate(tables, kind.tables, kind.settings)
+    except InputErrors as exc:
+        _fail_input(exc)
+    rows = {name: table.records() for name, table in tables.items()}
+    write_scenario(kind, output, rows)
+    out.print(escape(f"wrote {output} ({kind.name} scenario from {format} file {file.name})"))
 
 
 def _finish(

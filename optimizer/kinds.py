@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -25,10 +26,24 @@ KIND_NAMES = ("production", "scheduling", "inventory", "routing", "roster")
 class Formulation:
     """One way to model a kind: a builder for a backend family and a plan reader for its solution."""
 
-    family: str  # backend family: 'pyomo' (MILP) or 'cpsat'
+    family: str  # backend family, a key of optimizer.backends.registry.BACKENDS ('pyomo', 'cpsat', ...)
     build: Callable[[Any], Any]  # scenario -> solver model
     extract: Callable[[Any, Any], Plan]  # (scenario, solved model) -> plan
     warm_start: Callable[[Any, Any], bool] | None = None  # loads a feasible start into the model
+
+
+@dataclass(frozen=True)
+class BenchmarkFormat:
+    """A standard benchmark file format read into the kind's own raw tables (Settings included).
+
+    `read` raises InputErrors with file and line locations; `detect(path, head)` says from the
+    file name and its first 4 KiB of text whether a file is in this format.
+    """
+
+    name: str
+    description: str
+    read: Callable[[Path], dict[str, RawTable]]
+    detect: Callable[[Path, str], bool]
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,17 @@ class KindDefinition:
     formulations: dict[str, Formulation]  # solver name -> formulation; the first is the default
     example_tables: Callable[[int | None, int], dict[str, list[dict[str, Any]]]]  # (scale, seed) -> rows
     objective_note: str = ""
+    formats: dict[str, BenchmarkFormat] = field(default_factory=dict)  # benchmark file formats it reads
+    choose_solver: Callable[[Any], tuple[str, str]] | None = None  # scenario -> (formulation, reason) for 'auto'
+
+    def choose(self, solver: str, scenario: Any) -> tuple[str, Formulation, str]:
+        """(solver name, formulation, why it was chosen) for a --solver name and a scenario."""
+        if solver == "auto" and self.choose_solver is not None:
+            name, reason = self.choose_solver(scenario)
+            return name, self.formulations[name], reason
+        name, formulation = self.formulation_for(solver)
+        reason = "the default for this kind" if solver == "auto" else "asked for with --solver"
+        return name, formulation, reason
 
     def formulation_for(self, solver: str) -> tuple[str, Formulation]:
         """The formulation for a --solver name; Pyomo solver names (cbc, glpk, ...) take the MILP."""
@@ -66,7 +92,10 @@ def get_kind(name: str) -> KindDefinition:
         module = importlib.import_module(f"models.{name}")
     except ModuleNotFoundError:
         raise UsageError(f"kind '{name}' is not available in this version of optimizer") from None
-    return module.KIND
+    kind = getattr(module, "KIND", None)
+    if not isinstance(kind, KindDefinition):
+        raise UsageError(f"kind '{name}' is not available in this version of optimizer")
+    return kind
 
 
 def available_kinds() -> list[str]:
@@ -78,6 +107,30 @@ def available_kinds() -> list[str]:
         except UsageError:
             pass
     return out
+
+
+def find_format(name: str) -> tuple[KindDefinition, BenchmarkFormat]:
+    """The kind that reads benchmark format `name`, and the format."""
+    for kind_name in available_kinds():
+        kind = get_kind(kind_name)
+        if name in kind.formats:
+            return kind, kind.formats[name]
+    known = sorted({f for k in available_kinds() for f in get_kind(k).formats})
+    raise UsageError(f"unknown format '{name}'; formats: {', '.join(['xlsx', 'csv', *known])}")
+
+
+def detect_format(path: Path) -> BenchmarkFormat | None:
+    """The benchmark format a file is in, judged from its name and first 4 KiB; None when none claims it."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    for kind_name in available_kinds():
+        for fmt in get_kind(kind_name).formats.values():
+            if fmt.detect(path, head):
+                return fmt
+    return None
 
 
 def detect_kind(tables: dict[str, RawTable]) -> KindDefinition:

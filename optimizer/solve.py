@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from optimizer.backends.outcome import ProgressCallback, SolverOutcome
-from optimizer.core.errors import UsageError
+from optimizer.backends.outcome import ProgressCallback
+from optimizer.backends.registry import backend_solve
+from optimizer.core.errors import InputError, InputErrors
 from optimizer.core.params import SolveParams
 from optimizer.core.result import Result, Timings
 from optimizer.io.schema import validate
-from optimizer.io.tables import read_tables
-from optimizer.kinds import KindDefinition, detect_kind
+from optimizer.io.tables import RawTable, read_tables
+from optimizer.kinds import KindDefinition, detect_format, detect_kind, find_format
 
-FORMATS = ("xlsx", "csv")
+TABLE_FORMATS = ("xlsx", "csv")
 
 
 @dataclass
@@ -50,12 +51,25 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def read_input(path: Path, fmt: str | None = None) -> tuple[dict[str, RawTable], str]:
+    """Raw tables of an input and the format they were read in: a workbook, a CSV folder or a benchmark file."""
+    if fmt is None and path.is_file() and path.suffix.lower() not in (".xlsx", ".xlsm"):
+        detected = detect_format(path)
+        if detected is None:
+            raise InputErrors(
+                [InputError(path.name, "is not a scenario: give an .xlsx workbook, a folder of .csv files or --format")]
+            )
+        return detected.read(path), detected.name
+    if fmt is None or fmt in TABLE_FORMATS:
+        return read_tables(path, fmt), fmt or ("csv" if path.is_dir() else "xlsx")
+    _, benchmark = find_format(fmt)
+    return benchmark.read(path), fmt
+
+
 def load(path: Path, fmt: str | None = None) -> Loaded:
     """Read and validate an input; raises InputErrors listing every problem, UsageError for a bad format."""
     start = time.perf_counter()
-    if fmt is not None and fmt not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}'; formats: {', '.join(FORMATS)}")
-    tables = read_tables(path, fmt)
+    tables, _ = read_input(path, fmt)
     kind = detect_kind(tables)
     validated = validate(tables, kind.tables, kind.settings)
     scenario = kind.build_scenario(validated)
@@ -63,22 +77,12 @@ def load(path: Path, fmt: str | None = None) -> Loaded:
     return Loaded(kind, scenario, path, sha, time.perf_counter() - start)
 
 
-def _backend_solve(
-    family: str, model: Any, params: SolveParams, limit: float, progress: ProgressCallback | None, has_start: bool
-) -> SolverOutcome:
-    if family == "pyomo":
-        from optimizer.backends import pyomo_milp
-
-        return pyomo_milp.solve(model, params, limit, progress, warm_start=has_start)
-    raise UsageError(f"no backend for formulation family '{family}'")
-
-
 def solve_loaded(
     loaded: Loaded, params: SolveParams, progress: ProgressCallback | None = None, started: float | None = None
 ) -> Result:
     """Build the kind's model for params.solver, solve it within the time limit and extract the plan."""
     started = time.perf_counter() - loaded.load_seconds if started is None else started
-    solver_name, formulation = loaded.kind.formulation_for(params.solver)
+    solver_name, formulation, reason = loaded.kind.choose(params.solver, loaded.scenario)
     build_start = time.perf_counter()
     model = formulation.build(loaded.scenario)
     has_start = formulation.warm_start(loaded.scenario, model) if formulation.warm_start else False
@@ -86,7 +90,7 @@ def solve_loaded(
     write_reserve = min(10.0, 0.02 * params.time_limit)  # the plan must still be written within the limit
     remaining = max(1.0, params.time_limit - write_reserve - (time.perf_counter() - started))
     run_params = params.model_copy(update={"solver": solver_name})
-    outcome = _backend_solve(formulation.family, model, run_params, remaining, progress, has_start)
+    outcome = backend_solve(formulation.family, model, run_params, remaining, progress, has_start)
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None
     timings = Timings(
         load_seconds=loaded.load_seconds,
@@ -103,4 +107,5 @@ def solve_loaded(
         message=outcome.message or f"solver status {outcome.raw_status}",
         timings=timings,
         plan=plan,
+        notes=[f"solver: {solver_name} ({formulation.family} backend), {reason}"],
     )

@@ -66,6 +66,14 @@ def test_format_option_reads_a_workbook_with_another_extension(tmp_path):
     assert loaded.scenario.periods == ("W1", "W2", "W3", "W4")
 
 
+def test_a_file_no_format_claims_is_named_in_the_error(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("shopping list: eggs, milk\n")
+    with pytest.raises(InputErrors) as caught:
+        load(path)
+    assert str(caught.value.errors[0]).startswith("notes.txt: is not a scenario")
+
+
 def test_sha256_identifies_the_input_and_load_leaves_it_unchanged(tmp_path):
     path = tiny_workbook(tmp_path / "tiny.xlsx")
     before = sha256(path)
@@ -90,6 +98,7 @@ def test_solve_loaded_tiny_is_optimal_with_consistent_numbers(tmp_path):
     assert sum(result.plan.cost_by_category().values()) == pytest.approx(result.objective, rel=1e-6)
     assert result.timings.load_seconds == loaded.load_seconds
     assert result.timings.build_seconds > 0 and result.timings.solve_seconds > 0
+    assert result.notes == ["solver: highs (pyomo backend), the default for this kind"]
 
 
 def test_uninstalled_pyomo_solver_is_a_usage_error(tmp_path):

@@ -33,3 +33,4 @@ class Result:
     message: str = ""
     timings: Timings = field(default_factory=Timings)
     plan: Any = None
+    notes: list[str] = field(default_factory=list)  # what the Summary should say beyond the numbers

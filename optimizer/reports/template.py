@@ -130,11 +130,8 @@ def _settings_sheet(kind: KindDefinition, rows: list[dict[str, Any]]) -> Sheet:
     return Sheet("Settings", pd.DataFrame(out, columns=["setting", "value", "meaning"]), as_table=False)
 
 
-def write_template(
-    kind: KindDefinition, path: Path, example: bool = False, scale: int | None = None, seed: int = 7
-) -> None:
-    """A scenario workbook for `kind`: blank, the example (`example`), or a synthetic one of `scale` entities."""
-    rows = kind.example_tables(scale, seed) if (example or scale) else {}
+def write_scenario(kind: KindDefinition, path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """A scenario workbook for `kind` holding `rows` per sheet, with the Help sheet and entry checks."""
     sheets = [_settings_sheet(kind, rows.get("Settings", []))]
     sheets += [_table_sheet(spec, rows.get(spec.name, [])) for spec in kind.tables]
     sheets.append(
@@ -144,6 +141,13 @@ def write_template(
         )
     )
     write_workbook(path, sheets)
+
+
+def write_template(
+    kind: KindDefinition, path: Path, example: bool = False, scale: int | None = None, seed: int = 7
+) -> None:
+    """A scenario workbook for `kind`: blank, the example (`example`), or a synthetic one of `scale` entities."""
+    write_scenario(kind, path, kind.example_tables(scale, seed) if (example or scale) else {})
 
 
 def example_frames(kind: KindDefinition, scale: int | None = None, seed: int = 7) -> dict[str, pd.DataFrame]:

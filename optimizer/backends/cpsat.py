@@ -1,0 +1,109 @@
+"""CP-SAT backend: solves a CpsatModel within the time limit, streaming incumbents and bounds.
+
+Workers, seed, time limit and relative gap are always passed. A stop at the limit with an
+incumbent is FEASIBLE with its gap; the solver is kept on the model so a plan reader can ask
+it for values.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from optimizer.backends.outcome import Progress, ProgressCallback, SolverOutcome, finished
+from optimizer.core.params import SolveParams
+from optimizer.core.status import Status, from_cpsat
+
+
+@dataclass
+class CpsatModel:
+    """A CP-SAT model with how to read its objective; `solver` is set once it has been solved.
+
+    `objective_scale` turns the integer objective back into money or time units (a model that
+    counts cents has scale 0.01).
+    """
+
+    model: Any  # ortools.sat.python.cp_model.CpModel
+    objective_scale: float = 1.0
+    solver: Any = None  # cp_model.CpSolver after solve()
+    parameters: dict[str, Any] = field(default_factory=dict)  # extra CP-SAT parameters a builder wants
+
+    def value(self, expression: Any) -> int:
+        """Value of a variable or linear expression in the solution found."""
+        return int(self.solver.Value(expression))
+
+    def true(self, literal: Any) -> bool:
+        return bool(self.solver.BooleanValue(literal))
+
+
+def ortools_version() -> str:
+    import ortools
+
+    return ortools.__version__
+
+
+def _callback_class() -> type:
+    from ortools.sat.python import cp_model
+
+    class _Reporter(cp_model.CpSolverSolutionCallback):
+        """Passes every improving solution with the current bound to the progress callback."""
+
+        def __init__(self, progress: ProgressCallback, scale: float, started: float) -> None:
+            super().__init__()
+            self._progress, self._scale, self._started = progress, scale, started
+
+        def on_solution_callback(self) -> None:
+            incumbent = self.ObjectiveValue() * self._scale
+            bound = self.BestObjectiveBound() * self._scale
+            gap = abs(incumbent - bound) / max(abs(incumbent), 1e-9)
+            self._progress(Progress(time.perf_counter() - self._started, incumbent, bound, gap))
+
+    return _Reporter
+
+
+def solve(
+    built: CpsatModel,
+    params: SolveParams,
+    limit: float,
+    progress: ProgressCallback | None = None,
+    warm_start: bool = False,
+) -> SolverOutcome:
+    """Solve with CP-SAT; the status is mapped from CpSolverStatus and the incumbent flag."""
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.max_time_in_seconds = max(0.01, limit)
+    p.num_workers = max(1, params.threads)
+    p.random_seed = params.seed
+    p.relative_gap_limit = params.gap
+    for name, value in built.parameters.items():
+        setattr(p, name, value)
+    started = time.perf_counter()
+    callback = _callback_class()(progress, built.objective_scale, started) if progress is not None else None
+    code = solver.Solve(built.model, callback)
+    seconds = time.perf_counter() - started
+    built.solver = solver
+    name = solver.StatusName(code)
+    has_solution = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    status = from_cpsat(name, has_solution)
+    has_objective = built.model.has_objective()
+    objective = bound = None
+    if has_solution:
+        objective = solver.ObjectiveValue() * built.objective_scale if has_objective else 0.0
+        bound = solver.BestObjectiveBound() * built.objective_scale if has_objective else 0.0
+    if status is Status.OPTIMAL:
+        bound = objective
+    message = {
+        Status.OPTIMAL: "proven optimal",
+        Status.FEASIBLE: "stopped at the time or gap limit with a plan",
+        Status.INFEASIBLE: "proven infeasible: no plan satisfies every hard rule",
+        Status.NO_SOLUTION: "no plan found within the time limit",
+        Status.ERROR: f"CP-SAT rejected the model: {solver.SolutionInfo() or name}",
+    }.get(status, "")
+    if status is Status.FEASIBLE and objective is not None and bound is not None:
+        relative = abs(objective - bound) / max(abs(objective), 1e-9)
+        if relative <= params.gap:
+            message = f"stopped within the gap limit ({params.gap:g})"
+    return finished(status, objective, bound, seconds, "cpsat", ortools_version(), name, message)

@@ -1,0 +1,38 @@
+"""Backend families by name: the one table that says which module solves which kind of model.
+
+Modules are imported only when a family is used, so a missing optional library costs nothing
+until a scenario needs it. Each module has
+`solve(model, params, limit, progress, warm_start) -> SolverOutcome`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from optimizer.backends.outcome import ProgressCallback, SolverOutcome
+from optimizer.core.errors import UsageError
+from optimizer.core.params import SolveParams
+
+BACKENDS: dict[str, str] = {
+    "pyomo": "optimizer.backends.pyomo_milp",
+    "cpsat": "optimizer.backends.cpsat",
+    "pyvrp": "optimizer.backends.pyvrp_solver",
+    "ortools_routing": "optimizer.backends.ortools_routing",
+}
+
+
+def backend_solve(
+    family: str,
+    model: Any,
+    params: SolveParams,
+    limit: float,
+    progress: ProgressCallback | None = None,
+    warm_start: bool = False,
+) -> SolverOutcome:
+    """Solve `model` with the backend of `family` within `limit` seconds."""
+    module_name = BACKENDS.get(family)
+    if module_name is None:
+        raise UsageError(f"no backend for formulation family '{family}'; families: {', '.join(BACKENDS)}")
+    module = importlib.import_module(module_name)
+    return module.solve(model, params, limit, progress, warm_start)
