@@ -37,7 +37,8 @@ def plan_sheets(result: Result, budget: object, periods: list[str]) -> list[Shee
     """Plan sheets and Budget impact (when the input has budget lines), without Summary and Diagnostics."""
     if result.plan is None:
         return []
-    sheets = [Sheet(name, frame) for name, frame in result.plan.sheets.items()]
+    colours = result.plan.cell_colours
+    sheets = [Sheet(name, frame, value_colours=colours.get(name, {})) for name, frame in result.plan.sheets.items()]
     lines = list(budget or [])
     if lines:
         sheets.append(Sheet("Budget impact", budget_impact(result.plan.costs, lines, periods)))
@@ -63,6 +64,7 @@ def write_plan_workbook(
         frame = pd.DataFrame(summary_rows(result, info), columns=["item", "value"])
         return Sheet("Summary", frame, as_table=False)
 
-    write_workbook(path, sheets, first="Summary", fill_first=summary)
+    charts = result.plan.charts if result.plan is not None else []
+    write_workbook(path, sheets, first="Summary", fill_first=summary, charts=charts)
     result.timings.write_seconds = time.perf_counter() - start
     return result.timings.write_seconds

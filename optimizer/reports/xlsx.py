@@ -33,6 +33,7 @@ class Sheet:
     formats: dict[str, str] = field(default_factory=dict)  # column -> 'money' | 'percent' | 'number' | 'integer'
     validations: dict[str, dict[str, Any]] = field(default_factory=dict)  # column -> XlsxWriter validation
     header_notes: dict[str, str] = field(default_factory=dict)  # column -> comment on the header cell
+    value_colours: dict[str, str] = field(default_factory=dict)  # cell text -> fill colour (e.g. shift codes)
 
 
 def safe_table_name(name: str) -> str:
@@ -157,6 +158,11 @@ class WorkbookWriter:
             )
         else:
             ws.write_row(0, 0, columns, self.formats["header"])
+        if n and columns:
+            for text, colour in sheet.value_colours.items():
+                fill = self.book.add_format({"bg_color": colour})
+                rule = {"type": "cell", "criteria": "==", "value": f'"{text}"', "format": fill}
+                ws.conditional_format(1, 0, n, len(columns) - 1, rule)
         for name, note in sheet.header_notes.items():
             if name in columns:
                 ws.write_comment(0, columns.index(name), note, {"x_scale": 2, "y_scale": 1.5})
@@ -166,6 +172,12 @@ class WorkbookWriter:
                 j = columns.index(name)
                 ws.data_validation(1, j, last, j, rule)
         ws.freeze_panes(1, 0)
+
+    def chart(self, chart: Any, frame: pd.DataFrame) -> None:
+        """A chart sheet drawing `chart` (an optimizer.core.plan.Chart) from its data sheet's cells."""
+        from optimizer.reports.charts import add_chart
+
+        add_chart(self.book, chart, frame)
 
     def reserve(self, name: str) -> Any:
         """An empty worksheet at this position, to be filled later with `key_values`."""
@@ -200,6 +212,7 @@ def write_workbook(
     sheets: list[Sheet],
     first: str | None = None,
     fill_first: Callable[[], Sheet] | None = None,
+    charts: list[Any] | None = None,
 ) -> None:
     """Write `sheets` to `target` atomically.
 
@@ -211,6 +224,10 @@ def write_workbook(
         reserved = writer.reserve(first) if first else None
         for sheet in sheets:
             writer.add(sheet)
+        frames = {sheet.name: sheet.frame for sheet in sheets}
+        for chart in charts or []:
+            if chart.data_sheet in frames and not frames[chart.data_sheet].empty:
+                writer.chart(chart, frames[chart.data_sheet])
         if reserved is not None and fill_first is not None:
             writer.key_values(reserved, fill_first())
         writer.close()

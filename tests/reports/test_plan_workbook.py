@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from optimizer.core.params import SolveParams
-from optimizer.core.plan import COST_COLUMNS, DIAGNOSTIC_COLUMNS, Plan
+from optimizer.core.plan import COST_COLUMNS, DIAGNOSTIC_COLUMNS, Chart, ChartSeries, Plan
 from optimizer.core.result import Result, Timings
 from optimizer.core.status import Status
 from optimizer.reports.plan_workbook import diagnostics_frame, plan_sheets, write_plan_workbook
@@ -136,3 +136,39 @@ def test_plan_sheets_without_plan_is_empty():
     assert plan_sheets(a_result(Status.INFEASIBLE), BUDGET, PERIODS) == []
     names = [s.name for s in plan_sheets(a_result(), BUDGET, PERIODS)]
     assert names == ["Orders", "Inventory", "Budget impact"]
+
+
+def test_charts_become_chart_sheets_drawn_from_the_plan_cells(tmp_path):
+    schedule = pd.DataFrame(
+        [("M1", "J1", 0, 3, 3), ("M1", "J2", 3, 5, 2), ("M2", "J1", 3, 7, 4)],
+        columns=["machine", "job", "start", "end", "duration"],
+    )
+    plan = Plan(
+        sheets={"Schedule": schedule},
+        costs=pd.DataFrame(columns=COST_COLUMNS),
+        charts=[
+            Chart(
+                "Gantt",
+                "Schedule",
+                "gantt",
+                [
+                    ChartSeries("start", "start", "machine", hidden=True),
+                    ChartSeries("duration", "duration", "machine", colour="#1F77B4"),
+                ],
+                title="Machines over time",
+            ),
+            Chart("Empty", "Missing", "route", [ChartSeries("r", "x", "y")]),  # no such sheet: skipped
+        ],
+        cell_colours={"Schedule": {"J1": "#FFD966"}},
+    )
+    path = tmp_path / "plan.xlsx"
+    write_plan_workbook(path, a_result(plan=plan), info())
+    book = openpyxl.load_workbook(path)
+    assert [s.title for s in book.chartsheets] == ["Gantt"]
+    assert book.sheetnames[:2] == ["Summary", "Schedule"]
+    ws = book["Schedule"]
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    assert [r.formula for r in rules] == [['"J1"']]
+    drawn = book["Gantt"]._charts[0]
+    references = [s.val.numRef.f for s in drawn.series]
+    assert references == ["Schedule!$C$2:$C$4", "Schedule!$E$2:$E$4"]
