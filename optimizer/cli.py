@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from optimizer import __version__
 from optimizer.core.errors import InputErrors, UsageError
 from optimizer.core.params import SolveParams
 from optimizer.core.result import Result
@@ -35,6 +36,10 @@ out = Console(highlight=False, soft_wrap=True)
 
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_BAD_INPUT = 0, 1, 2
 BENCHMARK_FORMATS = "vrplib, solomon, jobshop, fjs, nrp, clsp"
+DB_VARIABLE = "OPTIMIZER_DB"
+DB_OPTION = typer.Option(
+    "--db", help="run history database (SQLAlchemy URL); default $OPTIMIZER_DB or SQLite under $OPTIMIZER_HOME"
+)
 
 
 def _fail_input(errors: InputErrors) -> None:
@@ -179,6 +184,7 @@ def solve(
     ] = 0,
     summary: Annotated[Path | None, typer.Option("--summary", help="also write a JSON summary here")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
+    db: Annotated[str | None, DB_OPTION] = None,
 ) -> None:
     """Solve a scenario into a plan workbook (Summary, plan sheets, Budget impact, Diagnostics).
 
@@ -213,7 +219,7 @@ def solve(
         objective_note=loaded.kind.objective_note,
         notes=list(result.notes),
     )
-    _finish(result, info, loaded, target, summary, started, quiet)
+    _finish(result, info, loaded, target, summary, started, quiet, command="solve", db=db)
 
 
 @app.command("import")
@@ -246,9 +252,18 @@ def import_(
 
 
 def _finish(
-    result: Result, info: RunInfo, loaded, target: Path, summary: Path | None, started: float, quiet: bool
+    result: Result,
+    info: RunInfo,
+    loaded,
+    target: Path,
+    summary: Path | None,
+    started: float,
+    quiet: bool,
+    command: str,
+    db: str | None,
 ) -> None:
     from optimizer.reports.plan_workbook import write_plan_workbook
+    from optimizer.runner.history import RunRecord, record_quietly
 
     result.timings.wall_seconds = time.perf_counter() - started
     result.timings.peak_memory_mb = _peak_memory_mb()
@@ -259,6 +274,26 @@ def _finish(
     result.timings.wall_seconds = time.perf_counter() - started
     if summary is not None:
         _atomic_json(summary, summary_json(result, info))
+    warning = record_quietly(
+        db or os.environ.get(DB_VARIABLE),
+        RunRecord(
+            command=command,
+            input_path=str(Path(info.input_path).resolve()),
+            input_sha256=info.input_sha256,
+            scenario=info.scenario,
+            kind=info.kind,
+            status=result.status.value,
+            objective=result.objective,
+            gap=result.gap,
+            wall_seconds=round(result.timings.wall_seconds, 3),
+            solver=result.solver,
+            versions=f"{result.solver} {result.solver_version}; optimizer {__version__}",
+            output_path=str(target.resolve()),
+            message=result.message,
+        ),
+    )
+    if warning:
+        err.print(f"warning: {escape(warning)}")
     if not quiet:
         gap = "-" if result.gap is None else f"{result.gap:.2%}"
         objective = "-" if result.objective is None else f"{result.objective:,.2f}"
@@ -269,3 +304,43 @@ def _finish(
             )
         )
     raise typer.Exit(result.status.exit_code)
+
+
+@app.command()
+def history(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="how many of the newest runs to list")] = 20,
+    db: Annotated[str | None, DB_OPTION] = None,
+) -> None:
+    """List the newest runs: when, what, outcome and where the plan went."""
+    from rich.table import Table
+
+    from optimizer.runner.history import History
+
+    try:
+        records = History(db or os.environ.get(DB_VARIABLE)).recent(limit)
+    except Exception as exc:  # a bad URL or unreachable server is a usage problem, not a traceback
+        _fail_usage(f"cannot read the run history: {exc}")
+    header = ["id", "started_utc", "command", "scenario", "kind", "status", "objective", "gap", "seconds", "plan"]
+    rows = [
+        [
+            str(r.id),
+            r.started_at,
+            r.command,
+            r.scenario or "",
+            r.kind or "",
+            r.status,
+            "" if r.objective is None else f"{r.objective:.2f}",
+            "" if r.gap is None else f"{r.gap:.4f}",
+            "" if r.wall_seconds is None else f"{r.wall_seconds:.1f}",
+            r.output_path or "",
+        ]
+        for r in records
+    ]
+    if not out.is_terminal:  # scripts and cron logs get tab-separated lines
+        for row in [header, *rows]:
+            out.print("\t".join(row), markup=False)
+        return
+    table = Table(*header)
+    for row in rows:
+        table.add_row(*(escape(v) for v in row))
+    out.print(table)
