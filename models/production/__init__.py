@@ -1,0 +1,29 @@
+"""Production planning: what to make on which resource in which period, as a lot-sizing MILP."""
+
+from typing import Any
+
+from models.production import data, heuristic, marginal, milp, plan
+from models.production.example import example_tables
+from optimizer.core.plan import Plan
+from optimizer.kinds import Formulation, KindDefinition
+
+
+def _extract(s: data.Scenario, m: Any) -> Plan:
+    """The plan of a solved model, with the marginal value of capacity from the LP with fixed runs."""
+    values = plan.values_from_pyomo(s, m)
+    duals = marginal.fixed_lp_duals(m)
+    return plan.extract(s, values, marginal.table(s, duals, plan.hours_used(s, values)))
+
+
+KIND = KindDefinition(
+    name="production",
+    description="capacitated production planning: quantities per product, resource and period with setups",
+    tables=data.TABLES,
+    settings=data.Settings,
+    build_scenario=data.build_scenario,
+    formulations={
+        "highs": Formulation(family="pyomo", build=milp.build, extract=_extract, warm_start=heuristic.warm_start)
+    },
+    example_tables=example_tables,
+    objective_note="production + setup + overtime + holding + backlog + safety-stock penalty",
+)
