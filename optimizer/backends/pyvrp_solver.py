@@ -1,0 +1,165 @@
+"""PyVRP backend: hybrid genetic search for capacity, time windows, depots, mixed fleets and prizes.
+
+PyVRP is a heuristic: it proves no lower bound, so the outcome is FEASIBLE with gap None. It
+runs for the whole time limit (MaxRuntime) with params.seed; the same seed and input give the
+same plan. Features it cannot express here (breaks, pairs, skills, several windows) are refused.
+"""
+
+from __future__ import annotations
+
+import time
+from importlib.metadata import version
+from typing import Any
+
+import numpy as np
+
+from optimizer.backends.outcome import Progress, ProgressCallback, SolverOutcome, finished
+from optimizer.backends.routing_model import UNLIMITED, RouteResult, RoutingModel, RoutingSolution, Visit
+from optimizer.core.errors import UsageError
+from optimizer.core.params import SolveParams
+from optimizer.core.status import Status
+
+INT_MAX = np.iinfo(np.int64).max
+
+
+def _limit(value: int | None) -> int:
+    return INT_MAX if value is None or value >= UNLIMITED else int(value)
+
+
+def problem_data(model: RoutingModel) -> Any:
+    """The model as a pyvrp.ProblemData (depots first, then clients, one location per matrix row)."""
+    import pyvrp
+
+    coords = model.coordinates
+    n = model.distance.shape[0]
+    locations = [
+        pyvrp.Location(
+            float(coords[i, 0]) if coords is not None else 0.0, float(coords[i, 1]) if coords is not None else 0.0
+        )
+        for i in range(n)
+    ]
+    depots = [pyvrp.Depot(d.location, name=d.name) for d in model.depots]
+    clients = []
+    for s in model.stops:
+        early, late = s.windows[0] if s.windows else (0, INT_MAX)
+        clients.append(
+            pyvrp.Client(
+                s.location,
+                delivery=list(s.delivery),
+                pickup=list(s.pickup),
+                service_duration=s.service,
+                tw_early=early,
+                tw_late=_limit(late),
+                prize=s.prize or 0,
+                required=s.prize is None,
+                name=s.name,
+            )
+        )
+    types = [
+        pyvrp.VehicleType(
+            num_available=t.count,
+            capacity=[_limit(c) for c in t.capacity],
+            start_depot=t.start_depot,
+            end_depot=t.end_depot,
+            fixed_cost=t.fixed_cost,
+            tw_early=t.shift_start,
+            tw_late=_limit(t.shift_end),
+            shift_duration=_limit(t.max_duration),
+            max_distance=_limit(t.max_distance),
+            unit_distance_cost=t.distance_cost,
+            unit_duration_cost=t.duration_cost,
+            name=t.name,
+        )
+        for t in model.vehicle_types
+    ]
+    dist = np.ascontiguousarray(model.distance, dtype=np.int64)
+    dur = np.ascontiguousarray(model.duration, dtype=np.int64)
+    return pyvrp.ProblemData(locations, clients, depots, types, [dist], [dur])
+
+
+def _params(model: RoutingModel) -> Any:
+    """PyVRP's default penalty range, in the model's objective units (scale 1 keeps the defaults exactly)."""
+    import pyvrp
+    from pyvrp.PenaltyManager import PenaltyParams
+
+    if model.objective_scale == 1:
+        return pyvrp.SolveParams()
+    base = PenaltyParams()
+    scaled = PenaltyParams(
+        min_penalty=base.min_penalty * model.objective_scale, max_penalty=base.max_penalty * model.objective_scale
+    )
+    return pyvrp.SolveParams(penalty=scaled)
+
+
+def _read_solution(model: RoutingModel, solution: Any) -> RoutingSolution:
+    """PyVRP routes to neutral routes; vehicles of a type are numbered in route order."""
+    routes: list[RouteResult] = []
+    used: dict[int, int] = {}
+    served: set[int] = set()
+    for route in solution.routes():
+        t = route.vehicle_type()
+        k = used.get(t, 0)
+        used[t] = k + 1
+        visits = []
+        for act in route.schedule():
+            if act.is_client():
+                start = int(act.start_time)
+                visits.append(Visit(act.idx, start - int(act.wait_duration), start, int(act.end_time)))
+                served.add(act.idx)
+        routes.append(RouteResult(t, k, visits, int(route.start_time()), int(route.end_time())))
+    unserved = [i for i in range(len(model.stops)) if i not in served]
+    cost = int(solution.distance_cost() + solution.duration_cost() + solution.fixed_vehicle_cost())
+    cost += sum(model.stops[i].prize or 0 for i in unserved)
+    return RoutingSolution(routes, unserved, cost)
+
+
+def check_supported(model: RoutingModel) -> None:
+    """UsageError naming the features PyVRP cannot model, so the planner can pick OR-Tools."""
+    used = model.features()
+    if used:
+        raise UsageError(f"the PyVRP backend cannot model {', '.join(used.values())}; use --solver ortools (or auto)")
+
+
+def solve(
+    model: RoutingModel, params: SolveParams, limit: float, progress: ProgressCallback | None, warm_start: bool
+) -> SolverOutcome:
+    """Run PyVRP for `limit` seconds with params.seed; store the best feasible solution on the model."""
+    import pyvrp
+    from pyvrp.stop import MaxRuntime
+
+    check_supported(model)
+    start = time.perf_counter()
+    data = problem_data(model)
+    remaining = max(0.1, limit - (time.perf_counter() - start))
+    result = pyvrp.solve(
+        data, stop=MaxRuntime(remaining), seed=params.seed, collect_stats=False, display=False, params=_params(model)
+    )
+    seconds = time.perf_counter() - start
+    best = result.best
+    if not best.is_feasible():
+        model.solution = None
+        return finished(
+            Status.NO_SOLUTION,
+            None,
+            None,
+            seconds,
+            "pyvrp",
+            version("pyvrp"),
+            "infeasible best",
+            "PyVRP found no plan that keeps every rule within the time limit",
+        )
+    model.solution = _read_solution(model, best)
+    objective = model.solution.cost / model.objective_scale
+    if progress is not None:
+        progress(Progress(seconds, objective, None, None))
+    model.solver_note = f"PyVRP ran for {seconds:.1f} s ({result.num_iterations} iterations, seed {params.seed})"
+    return finished(
+        Status.FEASIBLE,
+        objective,
+        None,
+        seconds,
+        "pyvrp",
+        version("pyvrp"),
+        "feasible",
+        "heuristic search: no lower bound is proven, so the gap is unknown",
+    )

@@ -1,0 +1,139 @@
+"""A neutral vehicle-routing model that both routing backends (PyVRP, OR-Tools) read.
+
+Everything is in integers: distances and durations in ticks of the scenario's rounding policy,
+costs in 1/objective_scale of the currency. A kind builds this from its scenario; a backend
+solves it and stores a RoutingSolution on it. Neither side knows the other's types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+UNLIMITED = 2**40  # capacity, horizon and distance when the input sets no limit
+
+# Features only OR-Tools routing expresses here (PyVRP 0.14 has no breaks, skills or paired shipments in our use).
+ORTOOLS_ONLY = {
+    "breaks": "driver breaks",
+    "pickup_delivery": "pickup-and-delivery pairs",
+    "skills": "required skills",
+    "multiple_windows": "stops with more than one time window",
+}
+
+
+@dataclass(frozen=True)
+class Break:
+    """A break of `duration` ticks starting between `earliest` and `latest`."""
+
+    earliest: int
+    latest: int
+    duration: int
+
+
+@dataclass(frozen=True)
+class VehicleType:
+    """`count` identical vehicles; times and distances in ticks, costs per tick in objective units."""
+
+    name: str
+    count: int
+    start_depot: int
+    end_depot: int
+    capacity: tuple[int, ...]
+    fixed_cost: int = 0
+    distance_cost: int = 1
+    duration_cost: int = 0
+    shift_start: int = 0
+    shift_end: int = UNLIMITED
+    max_duration: int | None = None
+    max_distance: int | None = None
+    breaks: tuple[Break, ...] = ()
+    skills: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Depot:
+    name: str
+    location: int  # row of the matrices
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A stop: delivered (from the depot) and picked-up amounts per dimension, service, windows, prize."""
+
+    name: str
+    location: int
+    delivery: tuple[int, ...]
+    pickup: tuple[int, ...]
+    service: int = 0
+    windows: tuple[tuple[int, int], ...] = ()  # empty = any time
+    prize: int | None = None  # None: must be served; else the cost of leaving it unserved
+    skills: frozenset[str] = frozenset()
+
+
+@dataclass
+class Visit:
+    """A served stop on a route: arrival, start of service and departure in ticks."""
+
+    stop: int
+    arrival: int
+    start: int
+    departure: int
+
+
+@dataclass
+class RouteResult:
+    """One used vehicle: its type, its number within the type, visits in order, start/end and breaks."""
+
+    vehicle_type: int
+    vehicle: int
+    visits: list[Visit]
+    start_time: int
+    end_time: int
+    breaks: list[tuple[int, int]] = field(default_factory=list)  # (start, duration)
+
+
+@dataclass
+class RoutingSolution:
+    routes: list[RouteResult]
+    unserved: list[int]
+    cost: int  # in objective units (divide by objective_scale)
+
+
+@dataclass
+class RoutingModel:
+    """Depots, stops, vehicle types, integer matrices and the pairs; `solution` is set by a backend."""
+
+    depots: tuple[Depot, ...]
+    stops: tuple[Stop, ...]
+    vehicle_types: tuple[VehicleType, ...]
+    distance: np.ndarray  # int64 [location, location]
+    duration: np.ndarray  # int64 [location, location]
+    dimensions: int = 1
+    pairs: tuple[tuple[int, int], ...] = ()  # (pickup stop, delivery stop)
+    objective_scale: float = 1.0  # objective units per currency unit
+    load_scales: tuple[float, ...] = (1.0,)  # load units per planner unit, per dimension
+    coordinates: np.ndarray | None = None  # [location, 2], for the solvers' neighbourhoods and charts
+    solution: RoutingSolution | None = None
+    solver_note: str = ""  # set by a backend: what it did (e.g. why it stopped)
+
+    @property
+    def n_vehicles(self) -> int:
+        return sum(t.count for t in self.vehicle_types)
+
+    def features(self) -> dict[str, str]:
+        """The OR-Tools-only features this model uses, with their planner names."""
+        used: dict[str, str] = {}
+        if any(t.breaks for t in self.vehicle_types):
+            used["breaks"] = ORTOOLS_ONLY["breaks"]
+        if self.pairs:
+            used["pickup_delivery"] = ORTOOLS_ONLY["pickup_delivery"]
+        if any(s.skills for s in self.stops):
+            used["skills"] = ORTOOLS_ONLY["skills"]
+        if any(len(s.windows) > 1 for s in self.stops):
+            used["multiple_windows"] = ORTOOLS_ONLY["multiple_windows"]
+        return used
+
+    def vehicles(self) -> list[tuple[int, int]]:
+        """(vehicle type, number within the type) of every vehicle, in type order."""
+        return [(t, k) for t, vt in enumerate(self.vehicle_types) for k in range(vt.count)]
