@@ -1,0 +1,37 @@
+"""Shift rostering: who works which shift on which day, on CP-SAT with a MILP (HiGHS) alternative."""
+
+from models.roster import cpsat, data, formats, milp, plan
+from models.roster.example import example_tables
+from models.roster.strategy import choose_solver
+from optimizer.kinds import BenchmarkFormat, Formulation, KindDefinition
+
+KIND = KindDefinition(
+    name="roster",
+    description="shift rostering: shifts per employee and day under contracts, cover and requests",
+    tables=data.TABLES,
+    settings=data.Settings,
+    build_scenario=data.build_scenario,
+    formulations={
+        "cpsat": Formulation(
+            family="cpsat",
+            build=cpsat.build,
+            extract=lambda s, m: plan.extract(s, cpsat.assignment(m)),
+        ),
+        "highs": Formulation(
+            family="pyomo",
+            build=milp.build,
+            extract=lambda s, m: plan.extract(s, milp.assignment(m)),
+        ),
+    },
+    example_tables=example_tables,
+    objective_note="labour + overtime + penalties of the soft rules (nrp: request + cover penalties)",
+    formats={
+        "nrp": BenchmarkFormat(
+            name="nrp",
+            description="Curtois & Qu shift scheduling benchmark (SECTION_HORIZON, SECTION_SHIFTS, ...)",
+            read=formats.read,
+            detect=formats.detect,
+        )
+    },
+    choose_solver=choose_solver,
+)
