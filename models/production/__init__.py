@@ -11,8 +11,8 @@ from optimizer.kinds import Formulation, KindDefinition
 def _extract(s: data.Scenario, m: Any) -> Plan:
     """The plan of a solved model, with the marginal value of capacity from the LP with fixed runs."""
     values = plan.values_from_pyomo(s, m)
-    duals = marginal.fixed_lp_duals(m)
-    return plan.extract(s, values, marginal.table(s, duals, plan.hours_used(s, values)))
+    marginals = marginal.fixed_lp_marginals(m)
+    return plan.extract(s, values, marginal.table(s, marginals, plan.hours_used(s, values)))
 
 
 KIND = KindDefinition(

@@ -7,21 +7,33 @@ for small changes while the plan's runs stay as they are. Pyomo is imported insi
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from models.production.data import Scenario
 
-COLUMNS = ["resource", "period", "value_of_one_more_hour", "spare_hours", "meaning"]
+COLUMNS = ["resource", "period", "value_of_one_more_hour", "rate_per_hour", "spare_hours", "meaning"]
 LP_TIME_LIMIT = 60.0
+RESOLVE_SECONDS = 20.0
 
 
-def fixed_lp_duals(m: Any) -> dict[tuple[int, int], float] | None:
-    """Solve the MILP's LP with every run fixed at its current value; capacity duals by (resource, period).
+@dataclass
+class Marginals:
+    """Per (resource, period): the dual rate of its capacity row and the exact saving of one more hour."""
 
-    The model is left as it was (runs unfixed, values of the MILP plan restored). None when the LP
-    cannot be solved (it then has no meaning to report).
+    rate: dict[tuple[int, int], float] = field(default_factory=dict)  # cost saved per hour, for small changes
+    one_more_hour: dict[tuple[int, int], float] = field(default_factory=dict)
+
+
+def fixed_lp_marginals(m: Any, budget_seconds: float = RESOLVE_SECONDS) -> Marginals | None:
+    """Solve the MILP's LP with every run fixed at its current value; rate and one-hour saving per capacity row.
+
+    The dual of a row holds only while the LP's basis does, which may be less than an hour, so each
+    binding row is re-solved with one more hour (warm, a few dual simplex steps) within a time budget;
+    rows left over keep the dual rate. The model is left as it was. None when the LP cannot be solved.
     """
     import pyomo.environ as pyo
     from pyomo.contrib.solver.common.results import TerminationCondition
@@ -43,9 +55,11 @@ def fixed_lp_duals(m: Any) -> dict[tuple[int, int], float] | None:
         results = solver.solve(m)
         if results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
             return None
-        rows = list(m.capacity.values())
-        duals = results.solution_loader.get_duals(rows)
-        return {key: float(duals[m.capacity[key]]) for key in m.capacity}
+        duals = results.solution_loader.get_duals(list(m.capacity.values()))
+        out = Marginals(rate={key: max(0.0, -float(duals[m.capacity[key]])) for key in m.capacity})
+        out.one_more_hour = dict(out.rate)
+        _resolve_binding(solver, m, out, budget_seconds)
+        return out
     finally:
         for v in fixed:
             v.unfix()
@@ -54,24 +68,50 @@ def fixed_lp_duals(m: Any) -> dict[tuple[int, int], float] | None:
             v.set_value(saved[id(v)], skip_validation=True)
 
 
-def table(s: Scenario, duals: dict[tuple[int, int], float] | None, hours: list[list[float]]) -> pd.DataFrame:
+def _resolve_binding(solver: Any, m: Any, out: Marginals, budget_seconds: float) -> None:
+    """Exact saving of one more hour on each row with a positive rate, by re-solving the LP warm."""
+    import highspy
+
+    highs = getattr(solver, "_solver_model", None)
+    rows = getattr(solver, "_pyomo_con_to_solver_con_map", None)
+    if highs is None or rows is None:  # a Pyomo release renamed them: keep the dual rates
+        return
+    base = highs.getInfo().objective_function_value
+    lp = highs.getLp()
+    deadline = time.perf_counter() + budget_seconds
+    for key, rate in sorted(out.rate.items(), key=lambda kv: -kv[1]):
+        if rate <= 1e-9 or time.perf_counter() > deadline:
+            continue
+        j = rows[m.capacity[key]]
+        lower, upper = lp.row_lower_[j], lp.row_upper_[j]
+        highs.changeRowBounds(j, lower, upper + 1.0)
+        highs.run()
+        if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            out.one_more_hour[key] = max(0.0, base - highs.getInfo().objective_function_value)
+        highs.changeRowBounds(j, lower, upper)
+
+
+def table(s: Scenario, marginals: Marginals | None, hours: list[list[float]]) -> pd.DataFrame:
     """Marginal values sheet: one row per resource and period, in planner words."""
     currency = s.settings.currency
     rows = []
     for r, res in enumerate(s.resources):
         for t, period in enumerate(s.periods):
             spare = max(0.0, s.capacity[r][t] - hours[r][t])
-            if duals is None:
-                value, meaning = None, "not computed: the plan's LP with fixed runs could not be solved"
-            elif (r, t) not in duals:
-                value, meaning = 0.0, "nothing is made on this resource in the plan's runs"
+            rate = value = None
+            if marginals is None:
+                meaning = "not computed: the plan's LP with fixed runs could not be solved"
+            elif (r, t) not in marginals.rate:
+                value, rate, meaning = 0.0, 0.0, "nothing can be made on this resource"
             else:
-                value = round(max(0.0, -duals[r, t]), 6)  # a <= row in a minimisation has a dual <= 0
+                value, rate = round(marginals.one_more_hour[r, t], 6), round(marginals.rate[r, t], 6)
                 if value > 1e-9:
                     meaning = (
                         f"one more hour of {res.resource} in {period} would save {value:,.2f} {currency}"
-                        f" (with the same production runs)"
+                        " (with the same production runs)"
                     )
+                    if abs(rate - value) > 1e-6:
+                        meaning += f"; the first minutes are worth {rate:,.2f} {currency} an hour"
                 elif spare > 1e-6:
                     meaning = f"not a bottleneck: {spare:,.2f} hours are spare"
                 else:
@@ -81,6 +121,7 @@ def table(s: Scenario, duals: dict[tuple[int, int], float] | None, hours: list[l
                     "resource": res.resource,
                     "period": period,
                     "value_of_one_more_hour": value,
+                    "rate_per_hour": rate,
                     "spare_hours": round(spare, 6),
                     "meaning": meaning,
                 }
