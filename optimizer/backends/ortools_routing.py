@@ -208,7 +208,9 @@ def _parameters(model: RoutingModel, limit: float, params: SolveParams) -> Any:
 
     search = pywrapcp.DefaultRoutingSearchParameters()
     strategy = routing_enums_pb2.FirstSolutionStrategy
-    search.first_solution_strategy = strategy.PARALLEL_CHEAPEST_INSERTION if model.pairs else strategy.AUTOMATIC
+    # Path-cheapest-arc (AUTOMATIC) found no first plan for Solomon R101 in 10 s; insertion did in < 1 s.
+    timed = model.pairs or any(s.windows for s in model.stops) or any(t.breaks for t in model.vehicle_types)
+    search.first_solution_strategy = strategy.PARALLEL_CHEAPEST_INSERTION if timed else strategy.AUTOMATIC
     search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     search.time_limit.FromMilliseconds(max(100, int(limit * 1000)))
     return search
