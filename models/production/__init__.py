@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from models.production import data, heuristic, marginal, milp, plan
+from models.production import data, formats, heuristic, marginal, milp, plan
 from models.production.example import example_tables
 from optimizer.core.plan import Plan
 from optimizer.kinds import Formulation, KindDefinition
@@ -26,4 +26,5 @@ KIND = KindDefinition(
     },
     example_tables=example_tables,
     objective_note="production + setup + overtime + holding + backlog + safety-stock penalty",
+    formats=formats.FORMATS,
 )
