@@ -54,12 +54,12 @@ def _fail_usage(message: str) -> None:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _load_or_exit(input: Path, format: str | None):
+def _load_or_exit(input: Path, format: str | None, what_if: str | None = None):
     """The validated scenario, or exit 2 listing every problem."""
     from optimizer.solve import load
 
     try:
-        return load(input, format)
+        return load(input, format, what_if)
     except InputErrors as exc:
         _fail_input(exc)
     except UsageError as exc:
@@ -185,6 +185,9 @@ def solve(
     summary: Annotated[Path | None, typer.Option("--summary", help="also write a JSON summary here")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
     db: Annotated[str | None, DB_OPTION] = None,
+    what_if: Annotated[
+        str | None, typer.Option("--what-if", help="apply the named changes of the workbook's Scenarios sheet")
+    ] = None,
 ) -> None:
     """Solve a scenario into a plan workbook (Summary, plan sheets, Budget impact, Diagnostics).
 
@@ -198,7 +201,7 @@ def solve(
     params = SolveParams(solver=solver, time_limit=time_limit, gap=gap, threads=threads, seed=seed)
     target = output or input.with_name(f"{input.stem}-plan.xlsx")
     _check_outputs(input, [target, summary])
-    loaded = _load_or_exit(input, format)
+    loaded = _load_or_exit(input, format, what_if)
     try:
         with live_progress(loaded.name, enabled=not quiet) as progress:
             result = solve_loaded(loaded, params, progress, started)
@@ -344,3 +347,55 @@ def history(
     for row in rows:
         table.add_row(*(escape(v) for v in row))
     out.print(table)
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[Path], typer.Argument(help="scenario workbooks, CSV folders or benchmark files")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", help="folder for the plans and batch-summary.xlsx")],
+    workers: Annotated[int, typer.Option("--workers", min=1, max=256, help="solves at the same time")] = 1,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://host:port); default local")
+    ] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1, help="seconds per solve")] = 60.0,
+    solver: Annotated[str, typer.Option("--solver", help="solver for every run (default: auto)")] = "auto",
+    gap: Annotated[float, typer.Option("--gap", min=0.0, max=1.0, help="relative gap per solve")] = 1e-3,
+    threads: Annotated[
+        int | None, typer.Option("--threads", min=1, help="solver threads per run (default: cores / workers)")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="random seed of every run")] = 0,
+    db: Annotated[str | None, DB_OPTION] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")] = False,
+) -> None:
+    """Solve many scenarios, each in its own process: one plan per input and per what-if, plus a batch summary.
+
+    Exit 0: every run has a plan. Exit 1: some run found no plan. Exit 2: some input was bad or a run failed.
+    """
+    from optimizer.runner.batch_run import run_batch
+
+    for path in inputs:
+        if _same_file(path, out_dir) or (path.is_dir() and path.resolve() in out_dir.resolve().parents):
+            _fail_usage(f"--out-dir {out_dir} would write into the input {path}; choose another folder")
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail_usage(f"--out-dir {out_dir} is a file; give a folder")
+    options = ("--time-limit", str(time_limit), "--solver", solver, "--gap", str(gap), "--seed", str(seed))
+
+    def report(outcome) -> None:
+        if not quiet:
+            status = outcome.summary.get("status") or ("bad input" if outcome.exit_code == 2 else "error")
+            detail = f" ({outcome.error.splitlines()[0]})" if outcome.error else ""
+            out.print(escape(f"{outcome.label}: {status}, {outcome.seconds:.1f} s{detail}"))
+
+    try:
+        result = run_batch(
+            inputs, out_dir, options, time_limit, workers, threads, scheduler, db or os.environ.get(DB_VARIABLE), report
+        )
+    except UsageError as exc:
+        _fail_usage(str(exc))
+    except OSError as exc:  # an unreachable scheduler or an unwritable out-dir
+        _fail_usage(f"batch could not run: {exc}")
+    for warning in result.warnings:
+        err.print(f"warning: {escape(warning)}")
+    if not quiet:
+        out.print(escape(f"{len(result.summary)} run(s) -> {result.workbook}"))
+    raise typer.Exit(result.exit_code)

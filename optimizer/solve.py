@@ -19,6 +19,7 @@ from optimizer.core.params import SolveParams
 from optimizer.core.result import Result, Timings
 from optimizer.io.schema import validate
 from optimizer.io.tables import RawTable, read_tables
+from optimizer.io.what_if import apply_what_if
 from optimizer.kinds import KindDefinition, detect_format, detect_kind, find_format
 
 TABLE_FORMATS = ("xlsx", "csv")
@@ -33,11 +34,13 @@ class Loaded:
     path: Path
     sha256: str
     load_seconds: float
+    what_if: str | None = None
 
     @property
     def name(self) -> str:
         settings = getattr(self.scenario, "settings", None)
-        return getattr(settings, "name", None) or self.path.stem
+        base = getattr(settings, "name", None) or self.path.stem
+        return f"{base} [{self.what_if}]" if self.what_if else base
 
 
 def file_sha256(path: Path) -> str:
@@ -66,15 +69,20 @@ def read_input(path: Path, fmt: str | None = None) -> tuple[dict[str, RawTable],
     return benchmark.read(path), fmt
 
 
-def load(path: Path, fmt: str | None = None) -> Loaded:
-    """Read and validate an input; raises InputErrors listing every problem, UsageError for a bad format."""
+def load(path: Path, fmt: str | None = None, what_if: str | None = None) -> Loaded:
+    """Read and validate an input, with the changes of a what-if scenario when named.
+
+    Raises InputErrors listing every problem, UsageError for a bad format.
+    """
     start = time.perf_counter()
     tables, _ = read_input(path, fmt)
+    if what_if is not None:
+        tables = apply_what_if(tables, what_if)
     kind = detect_kind(tables)
     validated = validate(tables, kind.tables, kind.settings)
     scenario = kind.build_scenario(validated)
     sha = file_sha256(path)
-    return Loaded(kind, scenario, path, sha, time.perf_counter() - start)
+    return Loaded(kind, scenario, path, sha, time.perf_counter() - start, what_if)
 
 
 def solve_loaded(

@@ -212,6 +212,16 @@ def _validate_settings(
         return None, where
 
 
+def validate_one(spec: TableSpec, raw: RawTable) -> Table:
+    """Validate a table that stands alone (no references to others); InputErrors with every problem."""
+    errors: list[InputError] = []
+    table = _validate_table(spec, raw, errors)
+    _check_keys(table, errors)
+    if errors:
+        raise InputErrors(errors)
+    return table
+
+
 def validate(raw_tables: dict[str, RawTable], specs: list[TableSpec], settings_model: type[BaseModel]) -> Validated:
     """Validate every table and the settings; raise InputErrors listing every problem."""
     errors: list[InputError] = []
