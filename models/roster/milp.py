@@ -41,8 +41,7 @@ class MilpBuilder:
         for e, d, t in keys:
             self.day_vars.setdefault((e, d), []).append(m.x[e, d, t])
         for vs in self.day_vars.values():
-            if len(vs) > 1:
-                m.rules.add(sum(vs) <= 1)
+            m.rules.add(sum(vs) <= 1)  # also for one variable: Pyomo passes HiGHS only variables in use
 
     def x(self, e: int, d: int, t: int) -> Any | None:
         return self.m.x[e, d, t] if (e, d, t) in self.keys else None
