@@ -73,7 +73,7 @@ class _Clock:
 
     def __call__(self, ticks: float) -> Any:
         minutes = ticks / self.per_minute
-        return clock_text(minutes) if self.as_clock else round(minutes, 4)
+        return clock_text(minutes) if self.as_clock else round(minutes, 6)
 
 
 def route_distance(s: Scenario, route: RouteResult, start: int, end: int) -> int:
@@ -116,8 +116,8 @@ def _route_rows(s: Scenario, m: RoutingModel, n: int, route: RouteResult, clock:
         stop = m.stops[v.stop]
         for k in range(dims):
             load[k] += stop.pickup[k] - stop.delivery[k]
-        wait = round((v.start - v.arrival) / clock.per_minute, 4)
-        lines.append(line(seq, len(s.depots) + v.stop, clock(v.start), clock(v.departure), "stop", wait))
+        wait = round((v.start - v.arrival) / clock.per_minute, 6)
+        lines.append(line(seq, len(s.depots) + v.stop, clock(v.arrival), clock(v.departure), "stop", wait))
     lines.append(line(len(route.visits) + 1, vt.end_depot, clock(route.end_time), None, "end", 0))
     for b_start, b_len in route.breaks:
         lines.append(

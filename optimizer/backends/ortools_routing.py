@@ -155,7 +155,8 @@ def _stops(b: _Built) -> None:
             routing.AddDisjunction([index], int(s.prize))
         if s.skills:
             allowed = [v for v, (t, _) in enumerate(b.vehicles) if s.skills <= m.vehicle_types[t].skills]
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+            # -1 keeps "unserved" possible; an optional stop no vehicle may serve stays unserved.
+            routing.VehicleVar(index).SetValues([-1, *allowed])
     for p, d in m.pairs:
         pi, di = b.index(p), b.index(d)
         routing.AddPickupAndDelivery(pi, di)
@@ -182,23 +183,24 @@ def _read(b: _Built, solution: Any) -> RoutingSolution:
         if routing.IsEnd(solution.Value(routing.NextVar(index))):
             continue
         start_time = solution.Min(dim.CumulVar(index))
+        breaks = sorted(
+            (solution.StartValue(iv), iv.DurationMin()) for iv in b.breaks.get(v, []) if solution.PerformedValue(iv)
+        )
         visits: list[Visit] = []
         prev_node, prev_leave = b.manager.IndexToNode(index), start_time
         index = solution.Value(routing.NextVar(index))
         while not routing.IsEnd(index):
             node = b.manager.IndexToNode(index)
             begin = solution.Min(dim.CumulVar(index))
-            arrival = min(begin, prev_leave + int(b.travel[prev_node, node]))
+            resting = sum(d for t0, d in breaks if prev_leave <= t0 and t0 + d <= begin)
+            arrival = min(begin, prev_leave + int(b.travel[prev_node, node]) + resting)
             stop = node - b.n_depots
             visits.append(Visit(stop, arrival, begin, begin + int(b.service[node])))
             served.add(stop)
             prev_node, prev_leave = node, begin + int(b.service[node])
             index = solution.Value(routing.NextVar(index))
         end_time = solution.Min(dim.CumulVar(index))
-        breaks = [
-            (solution.StartValue(iv), iv.DurationMin()) for iv in b.breaks.get(v, []) if solution.PerformedValue(iv)
-        ]
-        routes.append(RouteResult(t, k, visits, start_time, end_time, sorted(breaks)))
+        routes.append(RouteResult(t, k, visits, start_time, end_time, breaks))
     unserved = [i for i in range(len(b.model.stops)) if i not in served]
     return RoutingSolution(routes, unserved, int(solution.ObjectiveValue()))
 
