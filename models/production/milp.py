@@ -10,13 +10,13 @@ use the tightest big-M the data allows (remaining requirement, capacity of the p
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from models.production.data import Scenario
 
-LS_WINDOW = 8  # (l,S) inequalities x_t <= d(t..l) y_t + s_l for l up to t + LS_WINDOW
+LS_ROWS_ALL = 20_000  # up to this many (l,S) rows, every window t..l is added
+LS_WINDOW = 2  # above it, windows t..l of at most this many periods past t (most of the bound, a third of the rows)
 
 
 @dataclass(frozen=True)
@@ -225,35 +225,36 @@ def build(s: Scenario) -> Any:
 
 
 def _add_ls_inequalities(pyo: Any, m: Any, s: Scenario, st: Structure) -> None:
-    """(l,S) inequalities for products with only external demand and no backlog: made in t <= d(t..l) run_t + s_l.
+    """(l,S) inequalities for products with only external demand: made in t <= d(t..l) run_t + s_l + b_(t-1).
 
-    What is made in t serves demand of t..l or is still in stock at the end of l; valid with
-    initial and safety stock. They cut off fractional runs that the big-M link allows.
+    What is made in t serves backlog waiting from before t, demand of t..l, or is still in stock
+    at the end of l; valid with initial and safety stock. They cut off fractional runs that the
+    big-M link allows.
     """
     n = s.n_periods
     runs = set(st.runs)
+    single = [
+        i
+        for i in range(len(s.products))
+        if st.routes_of[i] and not st.parents_of[i] and all(k in runs for k in st.routes_of[i])
+    ]
+    window = n if len(single) * n * (n + 1) // 2 <= LS_ROWS_ALL else LS_WINDOW
     rows = []
-    for i in range(len(s.products)):
+    for i in single:
         ks = st.routes_of[i]
-        if not ks or st.parents_of[i] or s.may_backlog(i) or any(k not in runs for k in ks):
-            continue
         for t in range(n):
             cum = 0.0
-            for last in range(t, min(n, t + LS_WINDOW + 1)):
+            for last in range(t, min(n, t + window + 1)):
                 cum += s.demand[i][last]
                 if cum < min(st.make_bound[k][t] for k in ks) - 1e-9:
                     rows.append((i, t, last, cum))
     m.LS = pyo.Set(initialize=range(len(rows)))
+    backlog = set(st.backlog_products)
 
     def ls(m, j):
         i, t, last, cum = rows[j]
         ks = st.routes_of[i]
-        return sum(m.make[k, t] for k in ks) <= cum * sum(m.run[k, t] for k in ks) + m.stock[i, last]
+        waiting = m.backlog[i, t - 1] if i in backlog and t > 0 else 0.0
+        return sum(m.make[k, t] for k in ks) <= cum * sum(m.run[k, t] for k in ks) + m.stock[i, last] + waiting
 
     m.ls = pyo.Constraint(m.LS, rule=ls)
-
-
-def lot_bound(s: Scenario, k: int, t: int) -> float:
-    """Most units routing k can make in period t (for tests and the heuristic)."""
-    bound = structure(s).make_bound[k][t]
-    return bound if math.isfinite(bound) else 0.0

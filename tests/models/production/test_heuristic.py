@@ -1,0 +1,32 @@
+"""The LP-rounding warm start gives plans the independent checker accepts, never better than the optimum."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+import pytest
+
+from models.production import heuristic, milp, plan
+from models.production.example import example_tables
+from optimizer.solve import load
+from tests.models.inventory.helpers import write_folder
+from tests.models.production.cases import CASES
+from tests.models.production.checker import check_plan
+from tests.models.production.helpers import solve_case
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_warm_start_is_feasible_and_not_below_the_optimum(tmp_path, name):
+    solved = solve_case(tmp_path, **CASES[name])
+    s = solved.scenario
+    m = milp.build(s)
+    assert heuristic.warm_start(s, m)
+    start = pyo.value(m.objective)
+    assert check_plan(s, plan.extract(s, plan.values_from_pyomo(s, m))) == pytest.approx(start)
+    assert start >= solved.result.objective - 1e-6
+
+
+def test_warm_start_on_the_example(tmp_path):
+    s = load(write_folder(tmp_path / "example", example_tables(None, 7))).scenario
+    m = milp.build(s)
+    assert heuristic.warm_start(s, m)
+    assert check_plan(s, plan.extract(s, plan.values_from_pyomo(s, m))) == pytest.approx(pyo.value(m.objective))
