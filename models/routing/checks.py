@@ -135,7 +135,7 @@ def _matrix_sheet(validated: Validated, ids: list[str], speed: float) -> tuple[n
     if len(missing):
         shown = ", ".join(f"{ids[a]}->{ids[b]}" for a, b in missing[:MAX_LISTED])
         more = f" and {len(missing) - MAX_LISTED} more" if len(missing) > MAX_LISTED else ""
-        errors.append(InputError(table.label, f"no distance for {shown}{more}"))
+        errors.append(InputError(table.raw.label if table.raw else "Matrix", f"no distance for {shown}{more}"))
     if errors:
         raise InputErrors(errors)
     return dist, mins

@@ -1,0 +1,44 @@
+"""The examples: the city delivery (PyVRP) and the courier day with breaks and pairs (OR-Tools) solve to checked plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.routing.example import courier_tables, example_tables
+from optimizer.core.params import SolveParams
+from optimizer.solve import load, solve_loaded
+from tests.models.inventory.helpers import write_folder
+from tests.models.routing.checker import check_plan
+
+
+def _solve(folder: Path, tables: dict, limit: float):
+    tables = dict(tables)
+    tables["Settings"] = [r for r in tables["Settings"] if r["setting"] != "time_format"]
+    tables["Settings"].append({"setting": "time_format", "value": "minutes"})  # numbers for the checker
+    loaded = load(write_folder(folder, tables))
+    result = solve_loaded(loaded, SolveParams(time_limit=limit))
+    assert result.plan is not None, result.message
+    total = check_plan(loaded.scenario, result.plan)
+    assert abs(total - result.objective) <= 1e-4 * total  # rates per second are rounded to 1e-6 of the currency
+    return result
+
+
+def test_city_example_two_depots_with_pyvrp(tmp_path: Path) -> None:
+    result = _solve(tmp_path, example_tables(None, 7), 3)
+    assert result.solver == "pyvrp"
+    starts = set(result.plan.sheets["Routes"]["start_depot"])
+    assert starts == {"DEP-NORD", "DEP-SUD"}
+    assert result.plan.charts and result.plan.charts[0].type == "route"
+
+
+def test_courier_example_with_ortools(tmp_path: Path) -> None:
+    result = _solve(tmp_path, courier_tables(), 4)
+    assert result.solver == "ortools"
+    stops = result.plan.sheets["Stops"]
+    assert (stops["activity"] == "break").sum() == result.plan.kpis["vehicles"]
+    assert result.plan.kpis["stops_unserved"] == 0
+
+
+def test_scaled_example_validates(tmp_path: Path) -> None:
+    scenario = load(write_folder(tmp_path, example_tables(500, 3))).scenario
+    assert len(scenario.stops) == 500 and len(scenario.depots) == 3
