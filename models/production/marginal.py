@@ -52,6 +52,7 @@ def fixed_lp_marginals(m: Any, budget_seconds: float = RESOLVE_SECONDS) -> Margi
         solver.config.load_solutions = False
         solver.config.raise_exception_on_nonoptimal_result = False
         solver.config.solver_options["threads"] = 1
+        solver.config.solver_options["output_flag"] = False
         results = solver.solve(m)
         if results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
             return None
