@@ -47,6 +47,23 @@ class BenchmarkFormat:
 
 
 @dataclass(frozen=True)
+class Replanning:
+    """How a kind replans against its previous plan.
+
+    `read_previous(scenario, plan_sheets)` reads the previous plan's decisions (as the new
+    scenario's indices) and returns an object with a `diagnostics` list of rows for decisions
+    that no longer fit; `apply(scenario, model, previous, freeze)` fixes the first `freeze`
+    periods, penalises later changes and loads the previous plan as the start (True if loaded);
+    `changes(scenario, previous, plan, freeze)` gives the Changes sheet and the churn KPIs.
+    """
+
+    read_previous: Callable[[Any, dict[str, RawTable]], Any]
+    apply: Callable[[Any, Any, Any, int], bool]
+    changes: Callable[[Any, Any, Plan, int], tuple[Any, dict[str, Any]]]
+    families: tuple[str, ...] = ("pyomo",)  # formulation families it can constrain
+
+
+@dataclass(frozen=True)
 class KindDefinition:
     """What a kind gives the engine: its input schema, scenario builder, formulations, examples."""
 
@@ -60,6 +77,7 @@ class KindDefinition:
     objective_note: str = ""
     formats: dict[str, BenchmarkFormat] = field(default_factory=dict)  # benchmark file formats it reads
     choose_solver: Callable[[Any], tuple[str, str]] | None = None  # scenario -> (formulation, reason) for 'auto'
+    replanning: Replanning | None = None
 
     def choose(self, solver: str, scenario: Any) -> tuple[str, Formulation, str]:
         """(solver name, formulation, why it was chosen) for a --solver name and a scenario."""

@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from optimizer.backends.outcome import ProgressCallback
 from optimizer.backends.registry import backend_solve
-from optimizer.core.errors import InputError, InputErrors
+from optimizer.core.errors import InputError, InputErrors, UsageError
 from optimizer.core.params import SolveParams
+from optimizer.core.plan import DIAGNOSTIC_COLUMNS
 from optimizer.core.result import Result, Timings
 from optimizer.io.schema import validate
 from optimizer.io.tables import RawTable, read_tables
@@ -85,21 +88,56 @@ def load(path: Path, fmt: str | None = None, what_if: str | None = None) -> Load
     return Loaded(kind, scenario, path, sha, time.perf_counter() - start, what_if)
 
 
+@dataclass
+class ReplanRequest:
+    """A replan: the previous plan's sheets and how many leading periods stay exactly as they were."""
+
+    previous_sheets: dict[str, RawTable]
+    freeze: int
+
+
 def solve_loaded(
-    loaded: Loaded, params: SolveParams, progress: ProgressCallback | None = None, started: float | None = None
+    loaded: Loaded,
+    params: SolveParams,
+    progress: ProgressCallback | None = None,
+    started: float | None = None,
+    replan: ReplanRequest | None = None,
 ) -> Result:
-    """Build the kind's model for params.solver, solve it within the time limit and extract the plan."""
+    """Build the kind's model for params.solver, solve it within the time limit and extract the plan.
+
+    With `replan`, the previous plan's decisions in the frozen periods are kept, later changes
+    are penalised, the previous plan is the start, and the plan gains a Changes sheet.
+    """
     started = time.perf_counter() - loaded.load_seconds if started is None else started
     solver_name, formulation, reason = loaded.kind.choose(params.solver, loaded.scenario)
     build_start = time.perf_counter()
+    replanning, previous = None, None
+    if replan is not None:
+        replanning = loaded.kind.replanning
+        if replanning is None or formulation.family not in replanning.families:
+            raise UsageError(f"replan is not available for {loaded.kind.name} scenarios with solver '{solver_name}'")
+        previous = replanning.read_previous(loaded.scenario, replan.previous_sheets)
     model = formulation.build(loaded.scenario)
-    has_start = formulation.warm_start(loaded.scenario, model) if formulation.warm_start else False
+    if replanning is not None and replan is not None:
+        has_start = replanning.apply(loaded.scenario, model, previous, replan.freeze)
+    else:
+        has_start = formulation.warm_start(loaded.scenario, model) if formulation.warm_start else False
     build_seconds = time.perf_counter() - build_start
     write_reserve = min(10.0, 0.02 * params.time_limit)  # the plan must still be written within the limit
     remaining = max(1.0, params.time_limit - write_reserve - (time.perf_counter() - started))
     run_params = params.model_copy(update={"solver": solver_name})
     outcome = backend_solve(formulation.family, model, run_params, remaining, progress, has_start)
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None
+    notes = [f"solver: {solver_name} ({formulation.family} backend), {reason}"]
+    if replanning is not None and replan is not None:
+        notes.append(f"replan: the first {replan.freeze} period(s) kept as in the previous plan")
+        if plan is not None:
+            changes, kpis = replanning.changes(loaded.scenario, previous, plan, replan.freeze)
+            plan.sheets["Changes"] = changes
+            plan.kpis.update(kpis)
+        extra = pd.DataFrame(previous.diagnostics, columns=DIAGNOSTIC_COLUMNS)
+        if plan is not None and not extra.empty:
+            plan.diagnostics = pd.concat([plan.diagnostics, extra], ignore_index=True)
     timings = Timings(
         load_seconds=loaded.load_seconds,
         build_seconds=build_seconds,
@@ -115,5 +153,5 @@ def solve_loaded(
         message=outcome.message or f"solver status {outcome.raw_status}",
         timings=timings,
         plan=plan,
-        notes=[f"solver: {solver_name} ({formulation.family} backend), {reason}"],
+        notes=notes,
     )

@@ -1,8 +1,8 @@
 """Inventory reorder: what to order from which supplier and when, as a MILP."""
 
-from models.inventory import data, heuristic, milp, plan
+from models.inventory import data, heuristic, milp, plan, replan
 from models.inventory.example import example_tables
-from optimizer.kinds import Formulation, KindDefinition
+from optimizer.kinds import Formulation, KindDefinition, Replanning
 
 KIND = KindDefinition(
     name="inventory",
@@ -19,5 +19,6 @@ KIND = KindDefinition(
         )
     },
     example_tables=example_tables,
-    objective_note="purchasing + ordering + holding + shortage + safety-stock penalty",
+    objective_note="purchasing + ordering + holding + shortage + safety-stock penalty (+ stability penalty in a replan)",
+    replanning=Replanning(read_previous=replan.read_previous, apply=replan.apply, changes=replan.changes),
 )

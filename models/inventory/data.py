@@ -25,6 +25,13 @@ class Settings(BaseModel):
     name: str = column("scenario name shown in the plan", default="inventory")
     currency: str = column("currency of every cost and price", default="EUR")
     period_unit: str = column("what one period is (week, day, month)", default="week")
+    stability_weight: float = Field(
+        0.01,
+        ge=0,
+        le=1e6,
+        description="replan only: cost per unit of order quantity changed against the previous plan after the frozen periods",
+        json_schema_extra={"unit": "money/unit"},
+    )
 
 
 class PeriodRow(RowModel):

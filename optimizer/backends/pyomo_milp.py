@@ -62,6 +62,13 @@ def _start_vector(solver: Any, model: Any) -> list[float] | None:
     return values
 
 
+def active_objective(model: Any) -> Any:
+    """The model's one active objective (a replan replaces the plan's objective by its own)."""
+    import pyomo.environ as pyo
+
+    return next(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
+
+
 def _load_vector(solver: Any, model: Any, values: Any) -> None:
     """Set every model variable from a vector in HiGHS column order (a list or an array)."""
     import pyomo.environ as pyo
@@ -85,7 +92,7 @@ def _solve_highs(
     solver = Highs()
     solver.set_instance(model)
     start_values = _start_vector(solver, model) if warm_start else None
-    start_objective = pyo.value(model.objective) if start_values is not None else None
+    start_objective = pyo.value(active_objective(model)) if start_values is not None else None
     arrays = LpArrays.from_highs(solver._solver_model)
     # Measured with HiGHS 1.16: with an incumbent (or any objective cutoff) on a model of ~70k
     # columns, the first root cut round took 95 s; up to ~5k columns the start helps a lot.
@@ -145,7 +152,7 @@ def _solve_legacy(name: str, model: Any, params: SolveParams, time_limit: float)
     if has_solution:
         model.solutions.load_from(results)
     status = from_pyomo(results.solver.termination_condition.name, has_solution)
-    objective = pyo.value(model.objective) if has_solution else None
+    objective = pyo.value(active_objective(model)) if has_solution else None
     bound = results.problem.lower_bound
     bound = float(bound) if bound is not None and abs(float(bound)) < 1e300 else None
     version = solver.version()
