@@ -15,6 +15,7 @@ from typing import Any
 
 from models.production.data import Scenario
 
+FL_COLUMNS = 30_000  # the facility-location split of production by the period it serves, up to this many columns
 LS_ROWS_ALL = 20_000  # up to this many (l,S) rows, every window t..l is added
 LS_WINDOW = 2  # above it, windows t..l of at most this many periods past t (most of the bound, a third of the rows)
 
@@ -206,7 +207,8 @@ def build(s: Scenario) -> Any:
     m.safety_soft = pyo.Constraint(
         m.SOFT, rule=lambda m, i, t: net(i, t) + m.safety_gap[i, t] >= s.products[i].safety_stock
     )
-    _add_ls_inequalities(pyo, m, s, st)
+    located = _add_facility_location(pyo, m, s, st)
+    _add_ls_inequalities(pyo, m, s, st, skip=located)
 
     rt = s.routings
     m.cost_production = pyo.Expression(expr=sum(rt[k].unit_cost * m.make[k, t] for k, t in m.KT if rt[k].unit_cost))
@@ -224,7 +226,65 @@ def build(s: Scenario) -> Any:
     return m
 
 
-def _add_ls_inequalities(pyo: Any, m: Any, s: Scenario, st: Structure) -> None:
+def net_demand(s: Scenario, i: int) -> list[float]:
+    """External demand of product i left after its initial stock serves the earliest periods."""
+    left = s.products[i].initial_stock
+    out = []
+    for d in s.demand[i]:
+        used = min(left, d)
+        left -= used
+        out.append(d - used)
+    return out
+
+
+def _add_facility_location(pyo: Any, m: Any, s: Scenario, st: Structure) -> set[int]:
+    """Split production of simple products by the period it serves: serve[i, t, tau] <= d'_tau run_t.
+
+    For products with only external demand, no backlog, no safety stock and a run variable on
+    every routing, production in t is assigned (first in, first out) to net demand of periods
+    tau >= t; this gives the lot-sizing LP its tightest form (all (l,S) inequalities). Added only
+    while small; returns the products it covers.
+    """
+    n = s.n_periods
+    runs = set(st.runs)
+    simple = [
+        i
+        for i, p in enumerate(s.products)
+        if st.routes_of[i]
+        and not st.parents_of[i]
+        and not s.may_backlog(i)
+        and p.safety_stock == 0
+        and all(k in runs for k in st.routes_of[i])
+    ]
+    demand = {i: net_demand(s, i) for i in simple}
+    triples = [(i, t, tau) for i in simple for tau in range(n) if demand[i][tau] > 0 for t in range(tau + 1)]
+    if not triples or len(triples) > FL_COLUMNS:
+        m.SERVE = pyo.Set(initialize=[], dimen=3)
+        return set()
+    m.SERVE = pyo.Set(initialize=triples, dimen=3, ordered=True)
+    m.serve = pyo.Var(m.SERVE, domain=pyo.NonNegativeReals, bounds=lambda _, i, t, tau: (0, demand[i][tau]))
+    by_demand: dict[tuple[int, int], list[int]] = {}
+    by_made: dict[tuple[int, int], list[int]] = {}
+    for i, t, tau in triples:
+        by_demand.setdefault((i, tau), []).append(t)
+        by_made.setdefault((i, t), []).append(tau)
+    m.served = pyo.Constraint(
+        list(by_demand), rule=lambda m, i, tau: sum(m.serve[i, t, tau] for t in by_demand[i, tau]) == demand[i][tau]
+    )
+    m.split = pyo.Constraint(
+        list(by_made),
+        rule=lambda m, i, t: (
+            sum(m.serve[i, t, tau] for tau in by_made[i, t]) <= sum(m.make[k, t] for k in st.routes_of[i])
+        ),
+    )
+    m.serve_link = pyo.Constraint(
+        m.SERVE,
+        rule=lambda m, i, t, tau: m.serve[i, t, tau] <= demand[i][tau] * sum(m.run[k, t] for k in st.routes_of[i]),
+    )
+    return set(simple)
+
+
+def _add_ls_inequalities(pyo: Any, m: Any, s: Scenario, st: Structure, skip: set[int]) -> None:
     """(l,S) inequalities for products with only external demand: made in t <= d(t..l) run_t + s_l + b_(t-1).
 
     What is made in t serves backlog waiting from before t, demand of t..l, or is still in stock
@@ -236,7 +296,7 @@ def _add_ls_inequalities(pyo: Any, m: Any, s: Scenario, st: Structure) -> None:
     single = [
         i
         for i in range(len(s.products))
-        if st.routes_of[i] and not st.parents_of[i] and all(k in runs for k in st.routes_of[i])
+        if i not in skip and st.routes_of[i] and not st.parents_of[i] and all(k in runs for k in st.routes_of[i])
     ]
     window = n if len(single) * n * (n + 1) // 2 <= LS_ROWS_ALL else LS_WINDOW
     rows = []
