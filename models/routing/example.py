@@ -159,7 +159,7 @@ def courier_tables(seed: int = 11) -> dict[str, list[dict[str, Any]]]:
             "window_end": "17:30",
         }
         stops += [pickup, delivery]
-    stops[10]["more_windows"] = "16:00-17:00"
+    stops[10].update(window_start="09:00", window_end="10:00", more_windows="16:00-17:00")
     vehicles = [
         {
             "vehicle": "VAN",

@@ -107,15 +107,14 @@ def _time(b: _Built) -> None:
 
 
 def _breaks(b: _Built, v: int, breaks: Any, solver: Any) -> None:
-    """Breaks of a used vehicle lie within its route, never during a service; unused vehicles take none."""
+    """Breaks of a used vehicle, never during a service; OR-Tools lets a break fall wholly before the
+    route's start or after its end, so a route that is over before the break window needs none."""
     dim, routing = b.time, b.routing
     intervals = []
     active = routing.ActiveVehicleVar(v)
     for n, br in enumerate(breaks):
         iv = solver.FixedDurationIntervalVar(br.earliest, br.latest, br.duration, True, f"break {v} {n}")
         solver.Add(iv.PerformedExpr() == active)
-        solver.Add(iv.SafeStartExpr(UNLIMITED) >= dim.CumulVar(routing.Start(v)))
-        solver.Add(iv.SafeEndExpr(0) <= dim.CumulVar(routing.End(v)))
         intervals.append(iv)
     visit = [int(b.service[b.manager.IndexToNode(i)]) for i in range(routing.Size())]
     dim.SetBreakIntervalsOfVehicle(intervals, v, visit)
@@ -183,8 +182,13 @@ def _read(b: _Built, solution: Any) -> RoutingSolution:
         if routing.IsEnd(solution.Value(routing.NextVar(index))):
             continue
         start_time = solution.Min(dim.CumulVar(index))
+        end_time = solution.Min(dim.CumulVar(routing.End(v)))
         breaks = sorted(
-            (solution.StartValue(iv), iv.DurationMin()) for iv in b.breaks.get(v, []) if solution.PerformedValue(iv)
+            (solution.StartValue(iv), iv.DurationMin())
+            for iv in b.breaks.get(v, [])
+            if solution.PerformedValue(iv)
+            and start_time < solution.StartValue(iv) + iv.DurationMin()
+            and solution.StartValue(iv) < end_time
         )
         visits: list[Visit] = []
         prev_node, prev_leave = b.manager.IndexToNode(index), start_time

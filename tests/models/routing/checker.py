@@ -120,7 +120,8 @@ def _check_route(s: Scenario, name: str, rows: pd.DataFrame, veh, served: dict[s
         assert distance <= veh.max_distance + TOL, f"{name}: {distance} over max_distance"
     for b in s.breaks.get(veh.vehicle, ()):
         taken = [(b0, b1) for b0, b1 in breaks if b.earliest_start - TOL <= b0 <= b.latest_start + TOL]
-        assert any(abs(b1 - b0 - b.duration) <= TOL for b0, b1 in taken), f"{name}: break {b.earliest_start} not taken"
+        off_road = b.earliest_start + b.duration <= start + TOL or b.latest_start >= end - TOL
+        assert off_road or any(abs(b1 - b0 - b.duration) <= TOL for b0, b1 in taken), f"{name}: break not taken"
     for b0, b1 in breaks:
         assert start - TOL <= b0 and b1 <= end + TOL, f"{name}: break outside the route"
         assert all(b1 <= v0 + TOL or b0 >= v1 - TOL for v0, v1 in busy), f"{name}: break during a service"

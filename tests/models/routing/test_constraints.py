@@ -95,7 +95,8 @@ def test_break_is_taken_within_its_window(tmp_path: Path) -> None:
     """A 30-minute break between minute 50 and 70 on a 120-minute route, never during a service."""
     stops = [stop(f"S{i}", x, y, service_time=10) for i, (x, y) in enumerate([(20, 0), (20, 20), (0, 20)])]
     breaks = [{"vehicle": "V", "earliest_start": 50, "latest_start": 70, "duration": 30}]
-    solved = solve_case(tmp_path, stops=stops, breaks=breaks, solver="ortools")
+    # back by 160: the route cannot start after the break window, so the break falls within it
+    solved = solve_case(tmp_path, stops=stops, breaks=breaks, vehicles=[vehicle(shift_end=160)], solver="ortools")
     taken = solved.stops[solved.stops["activity"] == "break"]
     assert len(taken) == 1
     assert 50 <= taken["arrival"].iloc[0] <= 70
@@ -125,3 +126,11 @@ def test_second_time_window(tmp_path: Path) -> None:
     solved = solve_case(tmp_path, stops=stops, solver="ortools")
     row = solved.stops.set_index("location").loc["A"]
     assert 100 <= row["arrival"] + row["wait"] <= 120
+
+
+def test_no_break_when_the_route_is_over_before_the_break_window(tmp_path: Path) -> None:
+    """A 40-minute route with a break window from minute 100: no break, no stretched route."""
+    breaks = [{"vehicle": "V", "earliest_start": 100, "latest_start": 120, "duration": 30}]
+    solved = solve_case(tmp_path, stops=[stop("A", 20, 0)], breaks=breaks, solver="ortools")
+    assert (solved.stops["activity"] != "break").all()
+    assert solved.result.objective == pytest.approx(40)
