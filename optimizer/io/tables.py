@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.core.errors import InputError, InputErrors
-
-MAX_INPUT_BYTES = 200 * 1024 * 1024
+from optimizer.io.limits import InputLimits, check_file_size, check_workbook_archive, row_limit_from_settings
 
 
 def column_letter(index: int) -> str:
@@ -98,23 +97,34 @@ def _table_from_cells(name: str, label: str, cells: list[list[Any]]) -> RawTable
 
 
 def _check_size(path: Path) -> None:
-    size = path.stat().st_size
-    if size > MAX_INPUT_BYTES:
+    check_file_size(path, InputLimits.current())
+
+
+def _check_rows(label: str, count: int, limit: int) -> None:
+    if count > limit:
         raise InputErrors(
-            [InputError(path.name, f"file is {size / 2**20:.0f} MiB, over the {MAX_INPUT_BYTES // 2**20} MiB limit")]
+            [InputError(label, f"has {count:,} rows, over the {limit:,} row limit (a Settings row max_rows raises it)")]
         )
 
 
 def read_workbook(path: Path) -> dict[str, RawTable]:
-    """Every sheet of an .xlsx workbook as a RawTable (fast reading through calamine)."""
+    """Every sheet of an .xlsx workbook as a RawTable (fast reading through calamine), within the input limits."""
     from python_calamine import CalamineWorkbook
 
-    _check_size(path)
+    limits = InputLimits.current()
+    check_file_size(path, limits)
+    check_workbook_archive(path, limits)
     try:
         book = CalamineWorkbook.from_path(str(path))
+        sheets = {name: book.get_sheet_by_name(name) for name in book.sheet_names}
+        settings = next((sh for name, sh in sheets.items() if name.strip().lower() == "settings"), None)
+        max_rows = limits.rows
+        if settings is not None and settings.total_height <= 1000:
+            max_rows = row_limit_from_settings(settings.to_python()) or max_rows
         tables = {}
-        for name in book.sheet_names:
-            cells = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        for name, sheet in sheets.items():
+            _check_rows(name, sheet.total_height, max_rows)
+            cells = sheet.to_python(skip_empty_area=False)
             tables[name] = _table_from_cells(name, name, cells)
     except InputErrors:
         raise
@@ -127,14 +137,24 @@ def read_csv_folder(path: Path) -> dict[str, RawTable]:
     """Every *.csv file of a folder as a RawTable named by the file name without extension."""
     tables = {}
     errors = []
-    for file in sorted(path.glob("*.csv")):
-        _check_size(file)
+    limits = InputLimits.current()
+    files = sorted(path.glob("*.csv"), key=lambda f: (f.stem.lower() != "settings", f.name))  # settings first
+    settings = next((f for f in files if f.stem.lower() == "settings"), None)
+    max_rows = limits.rows
+    for file in files:
+        check_file_size(file, limits)
         try:
             with file.open(newline="", encoding="utf-8-sig") as handle:
-                cells = [list(row) for row in csv.reader(handle)]
+                cells = []
+                for row in csv.reader(handle):
+                    cells.append(row)
+                    if len(cells) > max_rows + 1:
+                        _check_rows(file.name, len(cells) - 1, max_rows)
         except (UnicodeDecodeError, csv.Error) as exc:
             errors.append(InputError(file.name, f"is not a readable UTF-8 CSV file: {exc}"))
             continue
+        if file == settings:
+            max_rows = row_limit_from_settings(cells) or max_rows
         tables[file.stem] = _table_from_cells(file.stem, file.name, cells)
     if errors:
         raise InputErrors(errors)

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.core.errors import InputError, InputErrors
-from optimizer.io.tables import MAX_INPUT_BYTES, RawTable
+from optimizer.io.limits import InputLimits, check_file_size
+from optimizer.io.tables import RawTable
 
 
 @dataclass
@@ -33,8 +34,7 @@ def numbered_lines(path: Path) -> list[tuple[int, str]]:
         raise InputErrors([InputError(str(path), "file does not exist")])
     if path.is_dir():
         raise InputErrors([InputError(str(path), "is a folder; a benchmark format needs a file")])
-    if path.stat().st_size > MAX_INPUT_BYTES:
-        raise InputErrors([InputError(path.name, f"file is over the {MAX_INPUT_BYTES // 2**20} MiB limit")])
+    check_file_size(path, InputLimits.current())
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -284,11 +284,6 @@ def test_unknown_kind(tmp_path):
     ]
 
 
-def test_known_but_unavailable_kind(tmp_path):
-    path = tiny_workbook(tmp_path / "t.xlsx", Settings=[["setting", "value"], ["kind", "routing"]])
-    assert errors_of(path) == ["Settings!B2: kind 'routing' is not available in this version of optimizer"]
-
-
 def test_kind_is_case_and_space_insensitive(tmp_path):
     path = tiny_workbook(tmp_path / "t.xlsx", Settings=[["Setting", "Value"], [" KIND ", " Inventory "]])
     assert load(path).kind.name == "inventory"
