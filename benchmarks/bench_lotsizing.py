@@ -24,18 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent / "optimizer"
 BENCHMARKS = Path(os.environ.get("OPTIMIZER_BENCHMARKS", HERE.parents[0].parent / "shared" / "benchmarks"))
-DEFAULT = [
-    "X11117A",
-    "X11119A",
-    "X11129A",
-    "X11219A",
-    "X11229A",
-    "X11419A",
-    "X11429A",
-    "X12119A",
-    "X12229A",
-    "X12429A",
-]
+DEFAULT_COUNT = 10  # the first ten lot-sizing instances of MANIFEST.csv, in its order (no picking)
 COLUMNS = ["instance", "best_known", "ours", "bound", "gap", "seconds", "status"]
 
 
@@ -86,9 +75,10 @@ def run(instance: str, row: dict[str, str], time_limit: float, work: Path) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=60)
-    parser.add_argument("--instances", nargs="+", default=DEFAULT)
+    parser.add_argument("--instances", nargs="+", default=None, help="names from MANIFEST.csv (default: its first ten)")
     args = parser.parse_args()
     known = manifest()
+    args.instances = args.instances or list(known)[:DEFAULT_COUNT]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.instances:
