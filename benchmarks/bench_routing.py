@@ -20,7 +20,7 @@ import datetime as dt
 import os
 import statistics
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -102,9 +102,30 @@ def main() -> None:
         sys.exit(f"not in MANIFEST.csv: {', '.join(missing)}")
     solvers = args.solvers.split(",")
     jobs = [(n, s) for n in names for s in solvers]
+    results: dict[tuple[str, str], dict] = {}
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {job: pool.submit(run, str(known[job[0]][0]), job[1], args.time_limit, args.seed) for job in jobs}
-        results = {job: f.result() for job, f in futures.items()}
+        futures = {pool.submit(run, str(known[job[0]][0]), job[1], args.time_limit, args.seed): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            results[job] = future.result()
+            print(f"{job[0]} {job[1]}: {results[job]['objective']} in {results[job]['seconds']} s", file=sys.stderr)
+            _write(_rows(names, known, results))  # a partial table survives an interrupted run
+    rows = _rows(names, known, results)
+    _print(rows)
+    print(f"wrote {_write(rows)}")
+
+
+def _write(rows: list[dict]) -> Path:
+    out = HERE / "results" / f"routing-{dt.date.today().isoformat()}.csv"
+    out.parent.mkdir(exist_ok=True)
+    with out.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return out
+
+
+def _rows(names: list[str], known: dict, results: dict) -> list[dict]:
     rows = []
     for name in names:
         best = known[name][1]
@@ -124,14 +145,7 @@ def main() -> None:
                 "vehicles": ours.get("vehicles"),
             }
         )
-    _print(rows)
-    out = HERE / "results" / f"routing-{dt.date.today().isoformat()}.csv"
-    out.parent.mkdir(exist_ok=True)
-    with out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {out}")
+    return rows
 
 
 def _fmt(value: object, percent: bool = False) -> str:
@@ -148,8 +162,13 @@ def _print(rows: list[dict]) -> None:
     for r in rows:
         keys = ["instance", "best_known", "ours", "gap", "seconds", "ortools", "ortools_gap", "ortools_seconds"]
         print(" | ".join(_fmt(r[k], k.endswith("gap")) for k in keys))
-    for label, prefix in (("X", "X-"), ("Solomon", ("C", "R"))):
-        group = [r for r in rows if r["instance"].startswith(prefix)]
+    groups = {
+        "X": lambda n: n.startswith("X-"),
+        "X-n101..n200 (target 1%)": lambda n: n.startswith("X-") and int(n.split("-")[1][1:]) <= 200,
+        "Solomon (target 2%)": lambda n: n.startswith(("C", "R")),
+    }
+    for label, member in groups.items():
+        group = [r for r in rows if member(r["instance"])]
         for key in ("gap", "ortools_gap"):
             values = [r[key] for r in group if r[key] is not None]
             if values:

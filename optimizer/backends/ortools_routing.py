@@ -74,9 +74,13 @@ def _time(b: _Built) -> None:
     m, routing = b.model, b.routing
     transit = b.travel + b.service[:, None]
     callback = routing.RegisterTransitMatrix(transit.tolist())
-    horizon = max([t.shift_end for t in m.vehicle_types if t.shift_end < UNLIMITED] + [0])
-    horizon = max(horizon, max((w[1] for s in m.stops for w in s.windows), default=0))
-    horizon = horizon + int(transit.max()) * 2 + 1 if horizon else int(transit.sum(axis=1).max()) * 2 + 1
+    ends = [t.shift_end for t in m.vehicle_types if t.shift_end < UNLIMITED]
+    latest = max(ends + [w[1] for s in m.stops for w in s.windows] + [0])
+    if len(ends) == len(m.vehicle_types):
+        horizon = max(ends) + 1  # every route is back by its shift end
+    else:  # no route takes longer than the latest time named plus the longest way out of every node
+        rest = sum(br.duration for t in m.vehicle_types for br in t.breaks)
+        horizon = latest + int(transit.max(axis=1).sum()) + rest + 1
     horizon = min(max(horizon, 1), UNLIMITED)
     routing.AddDimension(callback, horizon, horizon, False, "time")
     dim = routing.GetDimensionOrDie("time")
