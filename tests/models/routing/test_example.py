@@ -42,3 +42,26 @@ def test_courier_example_with_ortools(tmp_path: Path) -> None:
 def test_scaled_example_validates(tmp_path: Path) -> None:
     scenario = load(write_folder(tmp_path, example_tables(500, 3))).scenario
     assert len(scenario.stops) == 500 and len(scenario.depots) == 3
+
+
+def test_cli_solves_the_courier_workbook_with_ortools_and_says_why(tmp_path: Path) -> None:
+    import json
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from optimizer.cli import app
+
+    scenario = Path(__file__).resolve().parents[3] / "scenarios" / "routing-courier.xlsx"
+    plan, summary = tmp_path / "plan.xlsx", tmp_path / "plan.json"
+    args = ["solve", str(scenario), "-o", str(plan), "--time-limit", "3", "--summary", str(summary), "--quiet"]
+    outcome = CliRunner().invoke(app, args)
+    assert outcome.exit_code == 0, outcome.output
+    data = json.loads(summary.read_text())
+    assert data["solver"] == "ortools" and data["gap"] is None
+    assert set(data["costs"]) == {"vehicles", "distance", "time", "penalties"}
+    sheets = pd.read_excel(plan, sheet_name=None, engine="calamine")
+    assert {"Stops", "Routes", "Unserved", "Summary"} <= set(sheets)
+    assert list(sheets["Stops"].columns[:7]) == ["vehicle", "route", "seq", "location", "arrival", "departure", "load"]
+    notes = " ".join(str(v) for v in sheets["Summary"].to_numpy().ravel())
+    assert "driver breaks" in notes and "dimacs" not in notes and "exact" in notes
