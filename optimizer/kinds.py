@@ -30,6 +30,7 @@ class Formulation:
     build: Callable[[Any], Any]  # scenario -> solver model
     extract: Callable[[Any, Any], Plan]  # (scenario, solved model) -> plan
     warm_start: Callable[[Any, Any], bool] | None = None  # loads a feasible start into the model
+    explain: Callable[[Any, Any, float], list[dict[str, str]]] | None = None  # (scenario, params, seconds) -> why infeasible
 
 
 @dataclass(frozen=True)

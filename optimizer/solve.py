@@ -20,6 +20,7 @@ from optimizer.core.errors import InputError, InputErrors, UsageError
 from optimizer.core.params import SolveParams
 from optimizer.core.plan import DIAGNOSTIC_COLUMNS
 from optimizer.core.result import Result, Timings
+from optimizer.core.status import Status
 from optimizer.io.schema import validate
 from optimizer.io.tables import RawTable, read_tables
 from optimizer.io.what_if import apply_what_if
@@ -128,6 +129,13 @@ def solve_loaded(
     run_params = params.model_copy(update={"solver": solver_name})
     outcome = backend_solve(formulation.family, model, run_params, remaining, progress, has_start)
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None
+    explanation = []
+    if outcome.status is Status.INFEASIBLE and formulation.explain is not None:
+        left = params.time_limit - write_reserve - (time.perf_counter() - started)
+        if left >= 1.0:
+            explanation = formulation.explain(loaded.scenario, run_params, left)
+        else:
+            explanation = [{"severity": "info", "location": "", "message": "no time left to explain the infeasibility"}]
     notes = [f"solver: {solver_name} ({formulation.family} backend), {reason}"]
     if replanning is not None and replan is not None:
         notes.append(f"replan: the first {replan.freeze} period(s) kept as in the previous plan")
@@ -154,4 +162,5 @@ def solve_loaded(
         timings=timings,
         plan=plan,
         notes=notes,
+        explanation=explanation,
     )

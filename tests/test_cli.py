@@ -386,7 +386,9 @@ def test_solve_infeasible_exits_1_with_summary_and_diagnostics_only(tmp_path):
     book = openpyxl.load_workbook(plan)
     assert book.sheetnames == ["Summary", "Diagnostics"]
     diagnostics = [[c.value for c in row] for row in book["Diagnostics"].iter_rows(min_row=2)]
-    assert diagnostics[-1][0] == "error" and diagnostics[-1][2].startswith("no plan: infeasible")
+    assert diagnostics[0][0] == "error" and diagnostics[0][2].startswith("no plan: infeasible")
+    # supplier capacity 0 is a variable bound here, so the hard safety stock of A is what bends
+    assert {row[1] for row in diagnostics[1:-1]} == {"Items!F2"}
     doc = json.loads(summary.read_text())
     assert doc["status"] == "infeasible"
     assert doc["objective"] is None and doc["costs"] == {} and doc["kpis"] == {}

@@ -1,6 +1,6 @@
 """Inventory reorder: what to order from which supplier and when, as a MILP."""
 
-from models.inventory import data, heuristic, milp, plan, replan
+from models.inventory import data, explain, heuristic, milp, plan, replan
 from models.inventory.example import example_tables
 from optimizer.kinds import Formulation, KindDefinition, Replanning
 
@@ -16,6 +16,7 @@ KIND = KindDefinition(
             build=milp.build,
             extract=lambda s, m: plan.extract(s, plan.values_from_pyomo(s, m)),
             warm_start=heuristic.warm_start,
+            explain=explain.explain,
         )
     },
     example_tables=example_tables,

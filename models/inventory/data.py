@@ -5,7 +5,7 @@ Sheets: Settings, Periods, Items, Suppliers, ItemSuppliers, Demand, optional Ope
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -196,6 +196,11 @@ class Scenario:
     purchasing_budget: tuple[float | None, ...]
     budget: tuple[BudgetRow, ...]
     items_table: Table  # the Items input table, to name cells in diagnostics
+    tables: dict[str, Table] = field(default_factory=dict)  # every input table, to name cells in explanations
+
+    def cell(self, table: str, index: int, column: str) -> str:
+        """Input location of row `index`'s `column` in `table`, e.g. 'Periods!C4'."""
+        return self.tables[table].location(index, column) if table in self.tables else table
 
     @property
     def n_periods(self) -> int:
@@ -253,4 +258,5 @@ def build_scenario(validated: Validated) -> Scenario:
         purchasing_budget=tuple(r.purchasing_budget for r in period_rows),
         budget=tuple(validated.rows("Budget")) if "Budget" in validated.tables else (),
         items_table=items_table,
+        tables=dict(validated.tables),
     )

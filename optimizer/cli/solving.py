@@ -199,7 +199,12 @@ def _finish(
     result.timings.peak_memory_mb = peak_memory_mb()
     scenario = loaded.scenario
     write_plan_workbook(
-        target, result, info, budget=getattr(scenario, "budget", ()), periods=list(getattr(scenario, "periods", []))
+        target,
+        result,
+        info,
+        budget=getattr(scenario, "budget", ()),
+        periods=list(getattr(scenario, "periods", [])),
+        extra_diagnostics=result.explanation,
     )
     result.timings.wall_seconds = time.perf_counter() - started
     if summary is not None:

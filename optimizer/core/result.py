@@ -34,3 +34,4 @@ class Result:
     timings: Timings = field(default_factory=Timings)
     plan: Any = None
     notes: list[str] = field(default_factory=list)  # what the Summary should say beyond the numbers
+    explanation: list[dict[str, str]] = field(default_factory=list)  # Diagnostics rows: why there is no plan

@@ -19,11 +19,12 @@ def diagnostics_frame(result: Result, extra: list[dict[str, str]] | None = None)
     frames = []
     if result.plan is not None and not result.plan.diagnostics.empty:
         frames.append(result.plan.diagnostics)
-    rows = list(extra or [])
-    if not result.status.has_plan:
+    rows = []
+    if not result.status.has_plan:  # first the verdict, then the explanation rows
         rows.append(
             {"severity": "error", "location": "", "message": f"no plan: {result.status.value}; {result.message}"}
         )
+    rows += list(extra or [])
     if rows:
         frames.append(pd.DataFrame(rows, columns=DIAGNOSTIC_COLUMNS))
     if not frames:

@@ -30,6 +30,18 @@ def test_hard_safety_stock_beyond_supplier_capacity_is_infeasible(tmp_path, poli
     )
     assert solved.result.plan is None
     assert solved.result.objective is None
+    # the explanation. Backorder: at best 10, 20, 30 units on hand, so the hard rule misses by 40, 30, 20;
+    # bent that much, the cheapest plan buys 20 a period (600) and holds 10 + 20 + 30 units (60).
+    # Lost sales: not serving demand keeps 10 more units each period (20, 40, 60 on hand): misses by 30, 10;
+    # that plan buys 60 (600), holds 20 + 40 + 50 (110) and loses 10 + 10 + 0 sales at 1000 (20,000)
+    rows = solved.result.explanation
+    bent = [r for r in rows if r["severity"] == "error"]
+    missed = {"backorder": ["40", "30", "20"], "lost_sale": ["30", "10"]}[policy]
+    assert [r["location"] for r in bent] == ["Items.csv!E2"] * len(missed)
+    assert [r["message"].split(": ")[1].split(" units")[0] for r in bent] == missed
+    assert "safety stock of 50 at the end of P1" in bent[0]["message"]
+    cost = {"backorder": "660.00", "lost_sale": "20,710.00"}[policy]
+    assert rows[-1]["message"].startswith(f"relaxed as listed above, the cheapest plan would cost {cost}")
 
 
 def test_same_seed_same_orders(tmp_path):
@@ -80,3 +92,25 @@ def test_solves_with_different_thread_counts_in_one_process(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert [line.split()[:3] for line in lines] == [[t, "optimal", "50.0"] for t in ("2", "1", "4")], done.stdout
+
+
+def test_the_infeasible_example_explains_itself_through_the_cli(tmp_path):
+    """scenarios/inventory-infeasible.xlsx: exit 1, a workbook with Summary and Diagnostics naming the cells."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from optimizer.cli import app
+
+    plan, summary = tmp_path / "plan.xlsx", tmp_path / "s.json"
+    args = ["solve", str(ROOT / "scenarios" / "inventory-infeasible.xlsx"), "-o", str(plan), "--summary", str(summary)]
+    result = CliRunner().invoke(app, [*args, "-q", "--time-limit", "30"])
+    assert result.exit_code == 1, result.output
+    book = pd.read_excel(plan, sheet_name=None, engine="calamine")
+    assert list(book) == ["Summary", "Diagnostics"]
+    diagnostics = book["Diagnostics"]
+    assert diagnostics["message"][0].startswith("no plan: infeasible")
+    bent = diagnostics[diagnostics["location"] == "Items!H2"]
+    assert len(bent) >= 1 and bent["message"].str.contains("FLOUR-25 cannot hold its hard safety stock of 60").all()
+    document = json.loads(summary.read_text())
+    assert document["status"] == "infeasible" and any(e.startswith("Items!H2: ") for e in document["explanation"])

@@ -1,0 +1,113 @@
+"""Why a MILP has no plan: an elastic re-solve where chosen hard rules may bend at a price.
+
+Phase 1 finds the least total (priced) violation of the listed rule groups; phase 2 keeps that
+violation and finds the cheapest plan with it. Each bent rule is reported through its group's
+`describe`, which ties it to the input row a planner would change, with what bending it costs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from optimizer.core.params import SolveParams
+from optimizer.core.status import Status
+
+TOLERANCE = 1e-6  # slack the second phase may redistribute
+REPORT_ABOVE = 1e-4  # smaller violations are solver tolerance, not a rule to relax
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    """A Constraint component of the model that may bend, its price per unit, and how to name a violation."""
+
+    constraint: str
+    price: float
+    describe: Callable[[Any, float], tuple[str, str]]  # (index, violation) -> (input location, planner message)
+
+
+@dataclass
+class Relaxation:
+    """The outcome of the elastic re-solve: bent rules (location, message) and the cost of the plan with them."""
+
+    found: bool
+    bent: list[tuple[str, str]]
+    cost: float | None
+    message: str = ""
+
+
+def _relax(model: Any, group: RuleGroup) -> list[tuple[Any, Any]]:
+    """Replace the group's constraints by elastic copies; returns (index, slack expression) pairs."""
+    import pyomo.environ as pyo
+
+    component = getattr(model, group.constraint)
+    indices = [index for index in component if component[index].active]
+    if not indices:
+        return []
+    name = f"elastic_{group.constraint}"
+    more = pyo.Var(indices, domain=pyo.NonNegativeReals)  # allowed above the upper limit
+    less = pyo.Var(indices, domain=pyo.NonNegativeReals)  # allowed below the lower limit
+    model.add_component(f"{name}_above", more)
+    model.add_component(f"{name}_below", less)
+    rows = []
+    for index in indices:
+        c = component[index]
+        if c.has_ub():
+            rows.append(c.body - more[index] <= c.upper)
+        else:
+            more[index].fix(0)
+        if c.has_lb():
+            rows.append(c.body + less[index] >= c.lower)
+        else:
+            less[index].fix(0)
+    component.deactivate()
+    model.add_component(name, pyo.ConstraintList())
+    for row in rows:
+        getattr(model, name).add(row)
+    return [(index, more[index] + less[index]) for index in indices]
+
+
+def explain_infeasible(
+    model: Any, groups: list[RuleGroup], params: SolveParams, limit: float
+) -> Relaxation:
+    """Bend the groups' rules as little as their prices allow, then find the cheapest plan doing so."""
+    import pyomo.environ as pyo
+
+    from optimizer.backends.pyomo_milp import active_objective, solve
+
+    started = time.perf_counter()
+    cost = active_objective(model)
+    cost_expr = cost.expr
+    cost.deactivate()
+    slacks = []
+    for group in groups:
+        slacks += [(group, index, slack) for index, slack in _relax(model, group)]
+    if not slacks:
+        return Relaxation(False, [], None, "no hard rule of this scenario can bend")
+    violation = sum(group.price * slack for group, _, slack in slacks)
+    model.elastic_violation = pyo.Objective(expr=violation, sense=pyo.minimize)
+    first = solve(model, params.model_copy(update={"gap": 0.0}), max(1.0, limit / 2))
+    if not first.status.has_plan:
+        return Relaxation(
+            False, [], None, "no plan even with these rules bent: the cause lies in other rules or in the data"
+        )
+    least = pyo.value(violation)
+    model.elastic_violation.deactivate()
+    model.elastic_keep = pyo.Constraint(expr=violation <= least * (1 + 1e-7) + TOLERANCE)
+    model.elastic_cost = pyo.Objective(expr=cost_expr, sense=pyo.minimize)
+    remaining = max(1.0, limit - (time.perf_counter() - started))
+    second = solve(model, params, remaining)
+    plan_cost = pyo.value(cost_expr) if second.status.has_plan else None
+    if not second.status.has_plan:  # keep phase 1's values: a plan with the least bending, cost not minimised
+        model.elastic_cost.deactivate()
+        model.elastic_violation.activate()
+        solve(model, params.model_copy(update={"gap": 0.0}), max(1.0, limit / 4))
+        plan_cost = pyo.value(cost_expr)
+    bent = []
+    for group, index, slack in slacks:
+        amount = pyo.value(slack)
+        if amount > REPORT_ABOVE:
+            bent.append(group.describe(index, amount))
+    return Relaxation(True, bent, plan_cost, "" if second.status is Status.OPTIMAL else "cost not proven minimal")
