@@ -8,6 +8,7 @@ same plan. Features it cannot express here (breaks, pairs, skills, several windo
 from __future__ import annotations
 
 import time
+import warnings
 from importlib.metadata import version
 from typing import Any
 
@@ -131,9 +132,17 @@ def solve(
     start = time.perf_counter()
     data = problem_data(model)
     remaining = max(0.1, limit - (time.perf_counter() - start))
-    result = pyvrp.solve(
-        data, stop=MaxRuntime(remaining), seed=params.seed, collect_stats=False, display=False, params=_params(model)
-    )
+    with warnings.catch_warnings(record=True) as caught:  # said in the outcome's message, not on stderr
+        warnings.simplefilter("always")
+        result = pyvrp.solve(
+            data,
+            stop=MaxRuntime(remaining),
+            seed=params.seed,
+            collect_stats=False,
+            display=False,
+            params=_params(model),
+        )
+    struggled = any(w.category.__name__ == "PenaltyBoundWarning" for w in caught)
     seconds = time.perf_counter() - start
     best = result.best
     if not best.is_feasible():
@@ -146,7 +155,12 @@ def solve(
             "pyvrp",
             version("pyvrp"),
             "infeasible best",
-            "PyVRP found no plan that keeps every rule within the time limit",
+            "PyVRP found no plan that keeps every rule within the time limit"
+            + (
+                "; its penalties reached their maximum, so the rules may be impossible to meet together"
+                if struggled
+                else ""
+            ),
         )
     model.solution = _read_solution(model, best)
     objective = model.solution.cost / model.objective_scale
