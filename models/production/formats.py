@@ -42,34 +42,43 @@ def read_clsp(path: Path) -> dict[str, RawTable]:
     (unit_cost,) = numbers(label, l2, t2, 1)
     (capacity,) = numbers(label, l3, t3, 1)
     needed = 3 + n_items + n_periods
-    if len(lines) < needed:
-        raise InputErrors(
-            [
-                InputError(
-                    label,
-                    f"expected {n_items} item lines and {n_periods} demand lines after line {l3}, "
-                    f"but the file has only {len(lines) - 3} more non-blank lines",
-                )
-            ]
-        )
     items = [f"item{k + 1}" for k in range(n_items)]
     periods = [str(t + 1) for t in range(n_periods)]
-    item_lines = lines[3 : 3 + n_items]
-    demand_lines = lines[3 + n_items : needed]
+    errors: list[InputError] = []
+
+    def parse(number: int, text: str, count: int) -> list[float] | None:
+        """The numbers of one line, or None with its error collected (every bad line is reported)."""
+        try:
+            return numbers(label, number, text, count)
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+            return None
+
     products, routings, product_lines = [], [], []
-    for k, (number, text) in enumerate(item_lines):
-        per_unit, holding, setup_time, setup_cost = numbers(label, number, text, 4)
-        products.append([items[k], holding])
-        routings.append([items[k], RESOURCE, per_unit, setup_time, setup_cost, 0.0])
-        product_lines.append(number)
+    for k, (number, text) in enumerate(lines[3 : 3 + n_items]):
+        if (values := parse(number, text, 4)) is not None:
+            per_unit, holding, setup_time, setup_cost = values
+            products.append([items[k], holding])
+            routings.append([items[k], RESOURCE, per_unit, setup_time, setup_cost, 0.0])
+            product_lines.append(number)
     demand, demand_at = [], []
     total = 0.0
-    for t, (number, text) in enumerate(demand_lines):
-        for k, q in enumerate(numbers(label, number, text, n_items)):
+    for t, (number, text) in enumerate(lines[3 + n_items : needed]):
+        for k, q in enumerate(parse(number, text, n_items) or []):
             if q:
                 demand.append([items[k], periods[t], q])
                 demand_at.append(number)
                 total += q
+    if len(lines) < needed:
+        errors.append(
+            InputError(
+                label,
+                f"expected {n_items} item lines and {n_periods} demand lines after line {l3}, "
+                f"but the file has only {len(lines) - 3} more non-blank lines",
+            )
+        )
+    if errors:
+        raise InputErrors(errors)
     note = (
         f"setup + holding cost, as the benchmark defines it; the constant production cost "
         f"({unit_cost:g} per unit x {total:g} units = {unit_cost * total:g}) is not included"

@@ -16,8 +16,8 @@ import pandas as pd
 from models.production.data import Scenario
 
 COLUMNS = ["resource", "period", "value_of_one_more_hour", "rate_per_hour", "spare_hours", "meaning"]
-LP_TIME_LIMIT = 60.0
-RESOLVE_SECONDS = 20.0
+LP_TIME_LIMIT = 30.0
+RESOLVE_SECONDS = 10.0
 
 
 @dataclass
