@@ -28,6 +28,25 @@ class CpsatModel:
     objective_scale: float = 1.0
     solver: Any = None  # cp_model.CpSolver after solve()
     parameters: dict[str, Any] = field(default_factory=dict)  # extra CP-SAT parameters a builder wants
+    rules: list[tuple[Any, str, str]] = field(default_factory=list)  # (literal, input location, planner message)
+
+    def rule(self, location: str, message: str) -> Any:
+        """A literal that switches a group of hard rules on; enforce each with `.OnlyEnforceIf(literal)`.
+
+        It is fixed to true for solving; when the scenario is infeasible, the rule literals become
+        assumptions and CP-SAT names a set of them that cannot hold together (see cpsat_explain).
+        """
+        literal = self.model.NewBoolVar(f"rule_{len(self.rules)}")
+        self.rules.append((literal, location, message))
+        return literal
+
+    def set_rules(self, on: bool | None, off: set[int] = frozenset()) -> None:
+        """Fix every rule literal to true (on=True), leave them free (None); those in `off` to false."""
+        proto = self.model.Proto()
+        for position, (literal, _, _) in enumerate(self.rules):
+            low, high = (0, 0) if position in off else (1, 1) if on else (0, 1)
+            domain = proto.variables[literal.Index()].domain
+            domain[0], domain[1] = low, high
 
     def value(self, expression: Any) -> int:
         """Value of a variable or linear expression in the solution found."""
@@ -80,6 +99,7 @@ def solve(
     p.relative_gap_limit = params.gap
     for name, value in built.parameters.items():
         setattr(p, name, value)
+    built.set_rules(on=True)
     started = time.perf_counter()
     callback = _callback_class()(progress, built.objective_scale, started) if progress is not None else None
     code = solver.Solve(built.model, callback)
