@@ -160,8 +160,8 @@ def _check_keys(table: Table, errors: list[InputError]) -> None:
     seen: dict[tuple, int] = {}
     for i in range(len(table.rows)):
         value = tuple(table.value(i, k) for k in key)
-        if any(v is None for v in value):
-            continue
+        if table.rows[i] is None and any(v is None for v in value):
+            continue  # a row with errors: its unknown cells cannot show a duplicate (a valid blank can)
         if value in seen:
             first = table.location(seen[value]).split("!")[-1]
             shown = ", ".join(f"{k} {v!r}" for k, v in zip(key, value, strict=True))
