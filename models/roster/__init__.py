@@ -1,8 +1,7 @@
 """Shift rostering: who works which shift on which day, on CP-SAT with a MILP (HiGHS) alternative."""
 
-from models.roster import cpsat, data, formats, milp, plan
+from models.roster import cpsat, data, formats, milp, plan, strategy
 from models.roster.example import example_tables
-from models.roster.strategy import choose_solver
 from optimizer.kinds import BenchmarkFormat, Formulation, KindDefinition
 
 KIND = KindDefinition(
@@ -17,6 +16,8 @@ KIND = KindDefinition(
             build=cpsat.build,
             extract=lambda s, m: plan.extract(s, cpsat.assignment(m)),
         ),
+        "lns": Formulation(family="cpsat_lns", build=strategy.build_lns, extract=strategy.extract_lns),
+        "hybrid": Formulation(family="chain", build=strategy.build_hybrid, extract=strategy.extract_hybrid),
         "highs": Formulation(
             family="pyomo",
             build=milp.build,
@@ -33,5 +34,5 @@ KIND = KindDefinition(
             detect=formats.detect,
         )
     },
-    choose_solver=choose_solver,
+    choose_solver=strategy.choose_solver,
 )

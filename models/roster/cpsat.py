@@ -100,15 +100,30 @@ def build(s: Scenario) -> CpsatModel:
     return built
 
 
-def hint(built: CpsatModel, assignment: dict[tuple[int, int], int]) -> bool:
-    """Hint a roster (employee, day) -> shift to CP-SAT; True when it was given."""
+def hint(built: CpsatModel, roster: dict[tuple[int, int], int], seconds: float = 5.0) -> bool:
+    """Hint roster (employee, day) -> shift to CP-SAT, completed to every variable; True when given.
+
+    The shift literals alone would leave CP-SAT to guess the cover, weekend and overtime
+    variables; a short solve with the shifts fixed gives a complete, feasible hint.
+    """
+    from ortools.sat.python import cp_model
+
     b: CpsatBuilder = built.builder  # type: ignore[attr-defined]
     model = built.model
     model.ClearHints()
+    fixed = model.Clone()
     for (e, d, t), v in b.xs.items():
-        model.AddHint(v, assignment.get((e, d)) == t)
-    for e, d in b.own_ws:
-        model.AddHint(b.ws[e, d], (e, d) in assignment)
+        var = fixed.GetBoolVarFromProtoIndex(v.Index())
+        fixed.Add(var == int(roster.get((e, d)) == t))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = seconds
+    if solver.Solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for (e, d, t), v in b.xs.items():
+            model.AddHint(v, roster.get((e, d)) == t)
+        return True
+    for i in range(len(model.Proto().variables)):
+        model.AddHint(model.GetIntVarFromProtoIndex(i), solver.Value(fixed.GetIntVarFromProtoIndex(i)))
     return True
 
 

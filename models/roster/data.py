@@ -380,8 +380,11 @@ def build_scenario(validated: Validated) -> Scenario:
     for i, r in rows("Budget"):
         if r.period is not None and r.period not in weeks:
             errors.append(
-                InputError(validated.tables["Budget"].location(i, "period"), f"period {r.period!r} is not a week "
-                           f"of the roster ({', '.join(sorted(weeks, key=lambda w: int(w[1:])))})")
+                InputError(
+                    validated.tables["Budget"].location(i, "period"),
+                    f"period {r.period!r} is not a week "
+                    f"of the roster ({', '.join(sorted(weeks, key=lambda w: int(w[1:])))})",
+                )
             )
     if errors:
         raise InputErrors(errors)

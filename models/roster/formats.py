@@ -59,7 +59,9 @@ def _sections(path: Path, errors: list[InputError]) -> dict[str, list[tuple[int,
 def _fields(path: Path, number: int, cells: list[str], count: int, what: str, errors: list[InputError]) -> bool:
     if len(cells) != count:
         errors.append(
-            InputError(f"{path.name} line {number}", f"{what}: expected {count} comma-separated fields, got {len(cells)}")
+            InputError(
+                f"{path.name} line {number}", f"{what}: expected {count} comma-separated fields, got {len(cells)}"
+            )
         )
         return False
     return True
@@ -71,7 +73,7 @@ def read(path: Path) -> dict[str, RawTable]:
     sec = _sections(path, errors)
     label = path.name
     horizon: Any = None
-    for number, cells in sec.get("SECTION_HORIZON", [])[:1]:
+    for _, cells in sec.get("SECTION_HORIZON", [])[:1]:
         horizon = cells[0]
     if horizon is None and "SECTION_HORIZON" in sec:
         errors.append(InputError(label, "SECTION_HORIZON has no horizon length"))
@@ -135,13 +137,9 @@ def read(path: Path) -> dict[str, RawTable]:
     return {
         "Settings": settings_table(label, settings),
         "ShiftTypes": text_table("ShiftTypes", label, ["shift", "length_minutes"], shifts, lines["shifts"]),
-        "ForbiddenSuccessions": text_table(
-            "ForbiddenSuccessions", label, ["shift", "next_shift"], succ, lines["succ"]
-        ),
+        "ForbiddenSuccessions": text_table("ForbiddenSuccessions", label, ["shift", "next_shift"], succ, lines["succ"]),
         "Employees": text_table("Employees", label, staff_header, staff, lines["staff"]),
-        "ShiftLimits": text_table(
-            "ShiftLimits", label, ["employee", "shift", "max_shifts"], limits, lines["limits"]
-        ),
+        "ShiftLimits": text_table("ShiftLimits", label, ["employee", "shift", "max_shifts"], limits, lines["limits"]),
         "FixedDaysOff": text_table("FixedDaysOff", label, ["employee", "day"], off, lines["off"]),
         "ShiftRequests": text_table(
             "ShiftRequests", label, ["employee", "day", "shift", "request", "weight"], requests, lines["req"]

@@ -26,7 +26,11 @@ def _hhmm(minutes: int) -> str:
 def cover_counts(s: Scenario, a: Assignment) -> list[int]:
     """People with the skill on each cover row's day and shift."""
     return [
-        sum(1 for e in range(len(s.employees)) if a.get((e, c.day)) == c.shift and (c.skill is None or c.skill in s.skills[e]))
+        sum(
+            1
+            for e in range(len(s.employees))
+            if a.get((e, c.day)) == c.shift and (c.skill is None or c.skill in s.skills[e])
+        )
         for c in s.cover
     ]
 
@@ -188,7 +192,9 @@ def extract(s: Scenario, a: Assignment, notes: dict[str, str | float] | None = N
         "employees": len(s.employees),
         "days": s.n_days,
         "shifts assigned": len(a),
-        "cover shortfall (people)": sum(max(0, c.preferred - n) for c, n in zip(s.cover, cover_counts(s, a), strict=True)),
+        "cover shortfall (people)": sum(
+            max(0, c.preferred - n) for c, n in zip(s.cover, cover_counts(s, a), strict=True)
+        ),
     }
     for rule in PENALTY_RULES:
         kpis[f"penalty: {rule}"] = float(sum(pen[rule].values()))

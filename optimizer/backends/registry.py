@@ -17,6 +17,8 @@ from optimizer.core.params import SolveParams
 BACKENDS: dict[str, str] = {
     "pyomo": "optimizer.backends.pyomo_milp",
     "cpsat": "optimizer.backends.cpsat",
+    "cpsat_lns": "optimizer.backends.cpsat_lns",  # CP-SAT with neighbourhoods a kind names
+    "chain": "optimizer.backends.chain",  # stages of other backends, each handing its plan on as a start
     "pyvrp": "optimizer.backends.pyvrp_solver",
     "ortools_routing": "optimizer.backends.ortools_routing",
 }

@@ -33,7 +33,9 @@ def test_one_shift_per_day(tmp_path: Path) -> None:
 
 def test_fixed_days_off(tmp_path: Path) -> None:
     """A is off on day 0, which needs 2: one short = 100."""
-    out = optimum(tmp_path, days=1, staff=employees(), cover_rows=[cover(0, "D", 2)], FixedDaysOff=[{"employee": "A", "day": 0}])
+    out = optimum(
+        tmp_path, days=1, staff=employees(), cover_rows=[cover(0, "D", 2)], FixedDaysOff=[{"employee": "A", "day": 0}]
+    )
     assert out == 100
 
 

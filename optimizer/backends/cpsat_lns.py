@@ -1,0 +1,159 @@
+"""CP-SAT with large neighbourhood search over neighbourhoods the kind names (e.g. employees, days).
+
+CP-SAT's own LNS picks neighbourhoods from the constraint graph; a kind often knows better
+ones (a few employees' whole rosters, a window of days). A first full CP-SAT solve gets a
+start (and may prove optimality); then each round frees a few groups of variables, fixes the
+others to the incumbent and re-solves that small problem from the incumbent as a hint. The
+neighbourhood size adapts: it grows when sub-problems are solved to optimality quickly and
+shrinks when they time out. Minimisation only.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from optimizer.backends.cpsat import CpsatModel, ortools_version
+from optimizer.backends.cpsat import solve as cpsat_solve
+from optimizer.backends.outcome import Progress, ProgressCallback, SolverOutcome, finished
+from optimizer.core.params import SolveParams
+from optimizer.core.status import Status
+
+
+@dataclass
+class Neighbourhood:
+    """Groups of CP-SAT variable indices freed together; `window`: pick consecutive groups, else random ones."""
+
+    name: str
+    groups: list[list[int]]
+    window: bool = False
+    size: float = 2.0  # groups freed per round, adapted as the search goes
+
+
+@dataclass
+class LnsModel:
+    """A CP-SAT model and its neighbourhoods; `first_share` of the time goes to the first full solve."""
+
+    cp: CpsatModel
+    neighbourhoods: list[Neighbourhood]
+    first_share: float = 0.25
+    round_seconds: float = 2.0
+    solver: Any = None  # after solving: an object with Value / BooleanValue over the best solution
+    rounds: dict[str, list[int]] = field(default_factory=dict)  # neighbourhood -> [rounds, improvements]
+
+    def value(self, expression: Any) -> int:
+        return int(self.solver.Value(expression))
+
+    def true(self, literal: Any) -> bool:
+        return bool(self.solver.BooleanValue(literal))
+
+
+class _Solution:
+    """Values of a stored solution, read like a CpSolver's (variables and their negations)."""
+
+    def __init__(self, values: list[int]) -> None:
+        self.values = values
+
+    def Value(self, var: Any) -> int:  # noqa: N802  (CpSolver's name)
+        return self.values[var.Index()]
+
+    def BooleanValue(self, literal: Any) -> bool:  # noqa: N802
+        index = literal.Index()
+        return bool(self.values[index]) if index >= 0 else not self.values[-index - 1]
+
+
+def _objective(proto: Any, values: list[int]) -> int:
+    obj = proto.objective
+    return int(sum(c * values[v] for v, c in zip(obj.vars, obj.coeffs, strict=True)) + obj.offset)
+
+
+def _pick(rng: random.Random, hood: Neighbourhood) -> set[int]:
+    k = max(1, min(len(hood.groups), round(hood.size)))
+    if hood.window:
+        first = rng.randrange(0, len(hood.groups) - k + 1)
+        chosen = hood.groups[first : first + k]
+    else:
+        chosen = rng.sample(hood.groups, k)
+    return {i for g in chosen for i in g}
+
+
+def solve(
+    lns: LnsModel,
+    params: SolveParams,
+    limit: float,
+    progress: ProgressCallback | None = None,
+    warm_start: bool = False,
+) -> SolverOutcome:
+    """A first full solve, then neighbourhood rounds until the time limit; the best solution is kept."""
+    from ortools.sat.python import cp_model
+
+    started = time.perf_counter()
+    first = cpsat_solve(lns.cp, params, max(0.5, lns.first_share * limit), progress, warm_start)
+    if first.status in (Status.OPTIMAL, Status.INFEASIBLE, Status.ERROR) or not first.status.has_plan:
+        lns.solver = lns.cp.solver
+        return first
+    model, proto = lns.cp.model, lns.cp.model.Proto()
+    values = list(lns.cp.solver.ResponseProto().solution)
+    best = _objective(proto, values)
+    scale = lns.cp.objective_scale
+    primary = sorted({i for h in lns.neighbourhoods for g in h.groups for i in g})
+    saved = {i: list(proto.variables[i].domain) for i in primary}
+    rng = random.Random(params.seed)
+    hoods = [h for h in lns.neighbourhoods if h.groups]
+    while hoods:
+        left = limit - (time.perf_counter() - started)
+        if left < 0.3:
+            break
+        hood = rng.choice(hoods)
+        free = _pick(rng, hood)
+        for i in primary:
+            dom = proto.variables[i].domain
+            if i in free:
+                dom.clear()
+                dom.extend(saved[i])
+            else:
+                dom.clear()
+                dom.extend([values[i], values[i]])
+        proto.solution_hint.vars.clear()
+        proto.solution_hint.values.clear()
+        proto.solution_hint.vars.extend(range(len(values)))
+        proto.solution_hint.values.extend(values)
+        solver = cp_model.CpSolver()
+        p = solver.parameters
+        p.num_workers = max(1, params.threads)
+        p.random_seed = rng.randrange(1 << 30)
+        p.max_time_in_seconds = min(lns.round_seconds, left)
+        for name, value in lns.cp.parameters.items():
+            setattr(p, name, value)
+        code = solver.Solve(model)
+        stats = lns.rounds.setdefault(hood.name, [0, 0])
+        stats[0] += 1
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = list(solver.ResponseProto().solution)
+            value = _objective(proto, found)
+            if value < best:
+                best, values = value, found
+                stats[1] += 1
+                if progress is not None:
+                    gap = (
+                        None if first.bound is None else abs(best * scale - first.bound) / max(abs(best * scale), 1e-9)
+                    )
+                    progress(Progress(time.perf_counter() - started, best * scale, first.bound, gap))
+        # solved to optimality: try bigger neighbourhoods; stopped by the clock: smaller ones
+        grow = code == cp_model.OPTIMAL
+        hood.size = min(len(hood.groups), hood.size * 1.15) if grow else max(1.0, hood.size / 1.3)
+    for i in primary:
+        dom = proto.variables[i].domain
+        dom.clear()
+        dom.extend(saved[i])
+    lns.solver = _Solution(values)
+    lns.cp.solver = lns.solver
+    seconds = time.perf_counter() - started
+    objective = best * scale
+    bound = first.bound
+    status = Status.OPTIMAL if bound is not None and bound >= objective - 1e-9 else Status.FEASIBLE
+    rounds = ", ".join(f"{n} {r[1]}/{r[0]}" for n, r in lns.rounds.items())
+    message = f"first solve {first.objective:g}, then neighbourhood rounds (improved/tried: {rounds})"
+    return finished(status, objective, bound, seconds, "cpsat", ortools_version(), first.raw_status, message)
