@@ -31,6 +31,7 @@ class Formulation:
     extract: Callable[[Any, Any], Plan]  # (scenario, solved model) -> plan
     warm_start: Callable[[Any, Any], bool] | None = None  # loads a feasible start into the model
     explain: Callable[[Any, Any, float], list[dict[str, str]]] | None = None  # (scenario, params, seconds) -> why infeasible
+    marginals: Callable[[Any, Any, Plan, float], Any] | None = None  # (scenario, model, plan, seconds) -> sheet or None
 
 
 @dataclass(frozen=True)

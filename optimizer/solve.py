@@ -27,6 +27,7 @@ from optimizer.io.what_if import apply_what_if
 from optimizer.kinds import KindDefinition, detect_format, detect_kind, find_format
 
 TABLE_FORMATS = ("xlsx", "csv")
+MARGINALS_MIN_SECONDS = 5.0  # less time than this left after the solve: skip the marginal values
 
 
 @dataclass
@@ -129,6 +130,15 @@ def solve_loaded(
     run_params = params.model_copy(update={"solver": solver_name})
     outcome = backend_solve(formulation.family, model, run_params, remaining, progress, has_start)
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None
+    notes = [f"solver: {solver_name} ({formulation.family} backend), {reason}"]
+    if plan is not None and formulation.marginals is not None:
+        left = params.time_limit - write_reserve - (time.perf_counter() - started)
+        if left >= MARGINALS_MIN_SECONDS:
+            sheet = formulation.marginals(loaded.scenario, model, plan, left / 2)
+            if sheet is not None:
+                plan.sheets["Marginal values"] = sheet
+        else:
+            notes.append("marginal values not computed: no time left within the time limit")
     explanation = []
     if outcome.status is Status.INFEASIBLE and formulation.explain is not None:
         left = params.time_limit - write_reserve - (time.perf_counter() - started)
@@ -136,7 +146,6 @@ def solve_loaded(
             explanation = formulation.explain(loaded.scenario, run_params, left)
         else:
             explanation = [{"severity": "info", "location": "", "message": "no time left to explain the infeasibility"}]
-    notes = [f"solver: {solver_name} ({formulation.family} backend), {reason}"]
     if replanning is not None and replan is not None:
         notes.append(f"replan: the first {replan.freeze} period(s) kept as in the previous plan")
         if plan is not None:

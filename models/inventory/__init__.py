@@ -1,6 +1,6 @@
 """Inventory reorder: what to order from which supplier and when, as a MILP."""
 
-from models.inventory import data, explain, heuristic, milp, plan, replan
+from models.inventory import data, explain, heuristic, marginal, milp, plan, replan
 from models.inventory.example import example_tables
 from optimizer.kinds import Formulation, KindDefinition, Replanning
 
@@ -17,6 +17,7 @@ KIND = KindDefinition(
             extract=lambda s, m: plan.extract(s, plan.values_from_pyomo(s, m)),
             warm_start=heuristic.warm_start,
             explain=explain.explain,
+            marginals=marginal.marginal_values,
         )
     },
     example_tables=example_tables,

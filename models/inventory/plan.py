@@ -120,7 +120,7 @@ def _costs(s: Scenario, v: Values) -> pd.DataFrame:
         for t in range(s.n_periods):
             add("holding", t, item.holding_cost * v.stock[i][t])
             add("shortage", t, shortage_rate(s, i, t) * v.short[i][t])
-            if item.safety_stock_policy == "soft" and t >= start:
+            if item.safety_stock > 0 and item.safety_stock_policy == "soft" and t >= start:
                 shortfall = item.safety_stock - net_position(s, v, i, t)
                 add("safety_stock", t, s.safety_penalty(i) * max(0.0, shortfall))
     rows = [(c, p, a) for (c, p), a in amounts.items()]

@@ -292,3 +292,17 @@ def test_soft_safety_stock_is_not_met_by_stock_held_against_a_backlog(tmp_path):
     assert solved.column("closing") == [0.0, 0.0, 0.0]
     assert solved.column("shortage") == [0.0, 0.0, 0.0]
     assert solved.result.objective == pytest.approx(300 + 3000)
+
+
+def test_backlog_without_safety_stock_costs_no_safety_penalty(tmp_path):
+    """Found by the marginal-value tests: a negative net position was also priced as a safety-stock gap."""
+    solved = solve_case(
+        tmp_path,
+        periods=2,
+        items=[item(unit_cost=10, holding_cost=1, shortage_cost=5)],
+        offers=[offer(order_cost=1000)],
+        demand={"A": [10, 30]},
+    )
+    costs = solved.result.plan.cost_by_category()
+    assert costs.get("safety_stock", 0.0) == 0.0
+    assert solved.result.objective == pytest.approx(sum(costs.values()))
