@@ -33,6 +33,14 @@ def package_version(name: str) -> str:
         return "not installed"
 
 
+ENGINE_PACKAGES = ("pyomo", "highspy", "ortools", "pyvrp")
+
+
+def engine_versions() -> str:
+    """The engine and every solver library's version, for the reproducibility stamp."""
+    return ", ".join([f"optimizer {__version__}"] + [f"{name} {package_version(name)}" for name in ENGINE_PACKAGES])
+
+
 def summary_json(result: Result, info: RunInfo, errors: list[str] | None = None) -> dict[str, Any]:
     """The `--summary` document, keys as in DESIGN.md."""
     plan = result.plan
@@ -46,6 +54,7 @@ def summary_json(result: Result, info: RunInfo, errors: list[str] | None = None)
         "gap": result.gap,
         "solver": result.solver,
         "solver_version": result.solver_version,
+        "engine": engine_versions(),
         "load_seconds": round(t.load_seconds, 3),
         "build_seconds": round(t.build_seconds, 3),
         "solve_seconds": round(t.solve_seconds, 3),
@@ -79,7 +88,7 @@ def summary_rows(result: Result, info: RunInfo) -> list[tuple[str, Any]]:
         ("gap", result.gap),
         ("solver", f"{result.solver} {result.solver_version}".strip()),
         ("solver message", result.message),
-        ("engine", f"optimizer {__version__}, pyomo {package_version('pyomo')}, highspy {package_version('highspy')}"),
+        ("engine", engine_versions()),
         ("python", platform.python_version()),
         ("seed", info.params.seed),
         ("threads", info.params.threads),
