@@ -11,6 +11,7 @@ shrinks when they time out. Minimisation only.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,8 +39,8 @@ class LnsModel:
 
     cp: CpsatModel
     neighbourhoods: list[Neighbourhood]
-    first_share: float = 0.25
-    round_seconds: float = 2.0
+    first_share: float = 0.15
+    round_seconds: float = 1.0
     solver: Any = None  # after solving: an object with Value / BooleanValue over the best solution
     rounds: dict[str, list[int]] = field(default_factory=dict)  # neighbourhood -> [rounds, improvements]
 
@@ -79,6 +80,66 @@ def _pick(rng: random.Random, hood: Neighbourhood) -> set[int]:
     return {i for g in chosen for i in g}
 
 
+class _Search:
+    """The incumbent shared by the round threads; each thread re-solves neighbourhoods on its own model copy."""
+
+    def __init__(self, lns: LnsModel, values: list[int], params: SolveParams, limit: float, started: float) -> None:
+        self.lns, self.values, self.params, self.limit, self.started = lns, values, params, limit, started
+        proto = lns.cp.model.Proto()
+        self.best = _objective(proto, values)
+        self.primary = sorted({i for h in lns.neighbourhoods for g in h.groups for i in g})
+        self.saved = {i: list(proto.variables[i].domain) for i in self.primary}
+        self.lock = threading.Lock()
+        self.hoods = [h for h in lns.neighbourhoods if h.groups]
+        self.improved: list[tuple[float, int]] = []  # (seconds, objective) of each improvement
+
+    def left(self) -> float:
+        return self.limit - (time.perf_counter() - self.started)
+
+    def worker(self, seed: int) -> None:
+        """Rounds until the time is up: free a neighbourhood, fix the rest to the incumbent, re-solve."""
+        from ortools.sat.python import cp_model
+
+        rng = random.Random(seed)
+        model = self.lns.cp.model.Clone()
+        proto = model.Proto()
+        while self.hoods and (left := self.left()) > 0.3:
+            hood = rng.choice(self.hoods)
+            with self.lock:
+                values, free = list(self.values), _pick(rng, hood)
+            for i in self.primary:
+                dom = proto.variables[i].domain
+                dom.clear()
+                dom.extend(self.saved[i] if i in free else [values[i], values[i]])
+            proto.solution_hint.vars.clear()
+            proto.solution_hint.values.clear()
+            proto.solution_hint.vars.extend(range(len(values)))
+            proto.solution_hint.values.extend(values)
+            solver = cp_model.CpSolver()
+            p = solver.parameters
+            for name, value in self.lns.cp.parameters.items():
+                setattr(p, name, value)
+            p.num_workers = 1  # one sub-problem per thread; threads share the cores
+            p.random_seed = rng.randrange(1 << 30)
+            p.max_time_in_seconds = min(self.lns.round_seconds, left)
+            code = solver.Solve(model)
+            with self.lock:
+                stats = self.lns.rounds.setdefault(hood.name, [0, 0])
+                stats[0] += 1
+                if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    found = list(solver.ResponseProto().solution)
+                    value = _objective(proto, found)
+                    if value < self.best:
+                        self.best, self.values = value, found
+                        stats[1] += 1
+                        self.improved.append((time.perf_counter() - self.started, value))
+                # solved to optimality: try bigger neighbourhoods; stopped by the clock: smaller ones
+                if code == cp_model.OPTIMAL:
+                    hood.size = min(len(hood.groups), hood.size * 1.1)
+                else:
+                    hood.size = max(1.0, hood.size / 1.3)
+
+
 def solve(
     lns: LnsModel,
     params: SolveParams,
@@ -86,72 +147,36 @@ def solve(
     progress: ProgressCallback | None = None,
     warm_start: bool = False,
 ) -> SolverOutcome:
-    """A first full solve, then neighbourhood rounds until the time limit; the best solution is kept."""
-    from ortools.sat.python import cp_model
-
+    """A first full solve, then neighbourhood rounds on `params.threads` threads; the best solution is kept."""
     started = time.perf_counter()
     first = cpsat_solve(lns.cp, params, max(0.5, lns.first_share * limit), progress, warm_start)
+    if not first.status.has_plan and first.status is Status.NO_SOLUTION and limit - first.seconds > 1:
+        first = cpsat_solve(lns.cp, params, limit - (time.perf_counter() - started), progress, warm_start)
     if first.status in (Status.OPTIMAL, Status.INFEASIBLE, Status.ERROR) or not first.status.has_plan:
         lns.solver = lns.cp.solver
         return first
-    model, proto = lns.cp.model, lns.cp.model.Proto()
-    values = list(lns.cp.solver.ResponseProto().solution)
-    best = _objective(proto, values)
-    scale = lns.cp.objective_scale
-    primary = sorted({i for h in lns.neighbourhoods for g in h.groups for i in g})
-    saved = {i: list(proto.variables[i].domain) for i in primary}
+    search = _Search(lns, list(lns.cp.solver.ResponseProto().solution), params, limit, started)
     rng = random.Random(params.seed)
-    hoods = [h for h in lns.neighbourhoods if h.groups]
-    while hoods:
-        left = limit - (time.perf_counter() - started)
-        if left < 0.3:
-            break
-        hood = rng.choice(hoods)
-        free = _pick(rng, hood)
-        for i in primary:
-            dom = proto.variables[i].domain
-            if i in free:
-                dom.clear()
-                dom.extend(saved[i])
-            else:
-                dom.clear()
-                dom.extend([values[i], values[i]])
-        proto.solution_hint.vars.clear()
-        proto.solution_hint.values.clear()
-        proto.solution_hint.vars.extend(range(len(values)))
-        proto.solution_hint.values.extend(values)
-        solver = cp_model.CpSolver()
-        p = solver.parameters
-        p.num_workers = max(1, params.threads)
-        p.random_seed = rng.randrange(1 << 30)
-        p.max_time_in_seconds = min(lns.round_seconds, left)
-        for name, value in lns.cp.parameters.items():
-            setattr(p, name, value)
-        code = solver.Solve(model)
-        stats = lns.rounds.setdefault(hood.name, [0, 0])
-        stats[0] += 1
-        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = list(solver.ResponseProto().solution)
-            value = _objective(proto, found)
-            if value < best:
-                best, values = value, found
-                stats[1] += 1
-                if progress is not None:
-                    gap = (
-                        None if first.bound is None else abs(best * scale - first.bound) / max(abs(best * scale), 1e-9)
-                    )
-                    progress(Progress(time.perf_counter() - started, best * scale, first.bound, gap))
-        # solved to optimality: try bigger neighbourhoods; stopped by the clock: smaller ones
-        grow = code == cp_model.OPTIMAL
-        hood.size = min(len(hood.groups), hood.size * 1.15) if grow else max(1.0, hood.size / 1.3)
-    for i in primary:
-        dom = proto.variables[i].domain
-        dom.clear()
-        dom.extend(saved[i])
-    lns.solver = _Solution(values)
+    threads = [
+        threading.Thread(target=search.worker, args=(rng.randrange(1 << 30),), daemon=True)
+        for _ in range(max(1, params.threads))
+    ]
+    for thread in threads:
+        thread.start()
+    scale, shown = lns.cp.objective_scale, 0
+    while any(thread.is_alive() for thread in threads):
+        for thread in threads:
+            thread.join(timeout=0.2)
+        if progress is not None and len(search.improved) > shown:
+            shown = len(search.improved)
+            seconds, value = search.improved[-1]
+            bound = first.bound
+            gap = None if bound is None else abs(value * scale - bound) / max(abs(value * scale), 1e-9)
+            progress(Progress(seconds, value * scale, bound, gap))
+    lns.solver = _Solution(search.values)
     lns.cp.solver = lns.solver
     seconds = time.perf_counter() - started
-    objective = best * scale
+    objective = search.best * scale
     bound = first.bound
     status = Status.OPTIMAL if bound is not None and bound >= objective - 1e-9 else Status.FEASIBLE
     rounds = ", ".join(f"{n} {r[1]}/{r[0]}" for n, r in lns.rounds.items())
