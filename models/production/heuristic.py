@@ -1,9 +1,12 @@
 """A quick feasible plan to warm-start the MILP and to fall back on when the solver finds none.
 
-LP rounding: solve the LP relaxation, open a production run wherever the LP makes anything,
-then solve the LP again with those runs fixed (quantities, stock, backlog and overtime are then
-exact), and close the runs that ended up making nothing. Rounding runs up only adds setup time;
-when that breaks capacity the fixed LP is infeasible and there is no warm start.
+LP rounding, then lot merging: solve the LP relaxation and open a production run wherever the
+LP makes anything; solve the LP again with those runs fixed (quantities, stock, backlog and
+overtime are then exact). Then, in rounds, close the runs whose setup cost is larger than the
+cost of making their quantity in the product's neighbouring run (holding it from an earlier run,
+or letting it wait for a later one), re-solve the LP and keep the round if the plan got cheaper
+(else retry with half of the closures). Rounding up only adds setup time: when that breaks
+capacity the first fixed LP is infeasible and there is no warm start.
 """
 
 from __future__ import annotations
@@ -12,30 +15,103 @@ import time
 from typing import Any
 
 from models.production.data import Scenario
+from models.production.milp import structure
 
 LP_SECONDS = 60.0
+MERGE_SECONDS = 30.0  # time for the lot-merging rounds
+MAX_ROUNDS = 100
 
 
-def _solve_lp(m: Any) -> bool:
-    """Solve the model's current LP (runs relaxed or fixed) with HiGHS, loading the values; True when optimal."""
-    from pyomo.contrib.solver.common.results import TerminationCondition
-    from pyomo.contrib.solver.solvers.highs import Highs
+def _set(v: Any, value: float) -> None:
+    """Hold a relaxed run at 0 or 1 through its bounds: a bound change is a cheap update of the LP in place."""
+    v.setlb(value)
+    v.setub(value)
+    v.set_value(value)
 
-    solver = Highs()
-    solver.config.time_limit = LP_SECONDS
-    solver.config.load_solutions = False
-    solver.config.raise_exception_on_nonoptimal_result = False
-    solver.config.solver_options["threads"] = 1
-    solver.config.solver_options["output_flag"] = False
-    results = solver.solve(m)
-    if results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
-        return False
-    results.solution_loader.load_vars()
-    return True
+
+class _Lp:
+    """One HiGHS instance reused across the LP solves (Pyomo updates it in place)."""
+
+    def __init__(self) -> None:
+        from pyomo.contrib.solver.solvers.highs import Highs
+
+        self.solver = Highs()
+        self.solver.config.time_limit = LP_SECONDS
+        self.solver.config.load_solutions = False
+        self.solver.config.raise_exception_on_nonoptimal_result = False
+        self.solver.config.solver_options["threads"] = 1
+        self.solver.config.solver_options["output_flag"] = False
+
+    def solve(self, m: Any) -> float | None:
+        """Solve the model's current LP and load the values; its objective, or None when not optimal."""
+        import pyomo.environ as pyo
+        from pyomo.contrib.solver.common.results import TerminationCondition
+
+        results = self.solver.solve(m)
+        if results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
+            return None
+        results.solution_loader.load_vars()
+        return float(pyo.value(m.objective))
+
+
+def _closures(s: Scenario, m: Any, open_runs: list[tuple[int, int]]) -> list[tuple[float, tuple[int, int]]]:
+    """Open runs worth closing, best first: (estimated saving, run), at most one per routing and round."""
+    st = structure(s)
+    by_routing: dict[int, list[int]] = {}
+    for k, t in open_runs:
+        by_routing.setdefault(k, []).append(t)
+    out = []
+    for k, periods in by_routing.items():
+        routing = s.routings[k]
+        product = s.products[routing.product]
+        periods.sort()
+        best: tuple[float, tuple[int, int]] | None = None
+        for j, t in enumerate(periods):
+            qty = m.make[k, t].value or 0.0
+            moves = []
+            if j > 0:  # make it in the previous run and hold it
+                moves.append(product.holding_cost * qty * (t - periods[j - 1]))
+            if j + 1 < len(periods) and routing.product in st.backlog_products:  # or let it wait
+                moves.append((product.backlog_cost or 0.0) * qty * (periods[j + 1] - t))
+            if moves and routing.setup_cost - min(moves) > 1e-6:
+                saving = routing.setup_cost - min(moves)
+                if best is None or saving > best[0]:
+                    best = (saving, (k, t))
+        if best is not None:
+            out.append(best)
+    out.sort(key=lambda x: -x[0])
+    return out
+
+
+def _merge(s: Scenario, m: Any, lp: _Lp, cost: float, deadline: float) -> float:
+    """Close runs in rounds while the fixed LP gets cheaper; returns the final cost (values loaded)."""
+    for _ in range(MAX_ROUNDS):
+        open_runs = [key for key, v in m.run.items() if v.value > 0.5]
+        candidates = _closures(s, m, open_runs)
+        batch = len(candidates)
+        improved = False
+        while batch >= 1 and time.perf_counter() < deadline:
+            chosen = [key for _, key in candidates[:batch]]
+            for key in chosen:
+                _set(m.run[key], 0.0)
+            new = lp.solve(m)
+            if new is not None and new < cost - 1e-6:
+                cost, improved = new, True
+                break
+            for key in chosen:
+                _set(m.run[key], 1.0)
+            batch //= 2
+        if not improved:
+            break
+        for key, v in m.run.items():
+            if v.value > 0.5 and (m.make[key].value or 0.0) <= 1e-7:
+                _set(v, 0.0)  # a run that makes nothing only costs its setup
+    final = lp.solve(m)  # reload the values of the last accepted round
+    return cost if final is None else final
 
 
 def warm_start(s: Scenario, m: Any) -> bool:
-    """Load an LP-rounding plan into the model's variables; False (values cleared) when there is none."""
+    """Load an LP-rounding + lot-merging plan into the model's variables; False when there is none."""
     import pyomo.environ as pyo
 
     if not len(m.run):
@@ -43,21 +119,24 @@ def warm_start(s: Scenario, m: Any) -> bool:
     started = time.perf_counter()
     runs = list(m.run.values())
     for v in runs:
-        v.domain = pyo.UnitInterval
+        v.domain = pyo.UnitInterval  # relaxed for the LP solves
+    lp = _Lp()
     try:
-        if not _solve_lp(m):
+        if lp.solve(m) is None:
             return False
         for (k, t), v in m.run.items():
-            v.fix(1.0 if (m.make[k, t].value or 0.0) > 1e-7 else 0.0)
-        if not _solve_lp(m):
+            _set(v, 1.0 if (m.make[k, t].value or 0.0) > 1e-7 else 0.0)
+        cost = lp.solve(m)
+        if cost is None:
             return False
-        for (k, t), v in m.run.items():
-            if (m.make[k, t].value or 0.0) <= 1e-7:
-                v.fix(0.0)  # a run that makes nothing only costs its setup
-        if time.perf_counter() - started < LP_SECONDS:
-            _solve_lp(m)  # fewer runs can only lower the cost; the plan above stays valid if this fails
+        for key, v in m.run.items():
+            if (m.make[key].value or 0.0) <= 1e-7:
+                _set(v, 0.0)
+        cost = lp.solve(m) or cost  # the same plan without the setups of empty runs
+        _merge(s, m, lp, cost, started + MERGE_SECONDS)
         return True
     finally:
         for v in runs:
-            v.unfix()
             v.domain = pyo.Binary
+            v.setlb(None)
+            v.setub(None)

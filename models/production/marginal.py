@@ -40,12 +40,12 @@ def fixed_lp_marginals(m: Any, budget_seconds: float = RESOLVE_SECONDS) -> Margi
     from pyomo.contrib.solver.solvers.highs import Highs
 
     saved = {id(v): v.value for v in m.component_data_objects(pyo.Var, descend_into=True)}
-    fixed = []
-    for v in m.run.values():
-        if not v.fixed:
-            v.fix(1.0 if (v.value or 0.0) > 0.5 else 0.0)
-            v.domain = pyo.NonNegativeReals  # a fixed integer column still makes HiGHS solve a MIP (no duals)
-            fixed.append(v)
+    runs = list(m.run.values())
+    for v in runs:  # held at the plan's choice by bounds, as continuous columns: an LP with duals
+        value = 1.0 if (v.value or 0.0) > 0.5 else 0.0
+        v.domain = pyo.UnitInterval
+        v.setlb(value)
+        v.setub(value)
     try:
         solver = Highs()
         solver.config.time_limit = LP_TIME_LIMIT
@@ -62,9 +62,10 @@ def fixed_lp_marginals(m: Any, budget_seconds: float = RESOLVE_SECONDS) -> Margi
         _resolve_binding(solver, m, out, budget_seconds)
         return out
     finally:
-        for v in fixed:
-            v.unfix()
+        for v in runs:
             v.domain = pyo.Binary
+            v.setlb(None)
+            v.setub(None)
         for v in m.component_data_objects(pyo.Var, descend_into=True):
             v.set_value(saved[id(v)], skip_validation=True)
 
