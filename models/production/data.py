@@ -209,6 +209,7 @@ class Scenario:
     max_overtime: tuple[tuple[float, ...], ...]  # [resource][period]
     budget: tuple[BudgetRow, ...]
     products_table: Table  # the Products input table, to name cells in diagnostics
+    resources_table: Table
 
     @property
     def n_periods(self) -> int:
@@ -217,6 +218,10 @@ class Scenario:
     def product_cell(self, i: int, column: str = "product") -> str:
         """Input location of product i's cell in `column`, e.g. 'Products!C5'."""
         return self.products_table.location(i, column)
+
+    def resource_cell(self, r: int, column: str = "resource") -> str:
+        """Input location of resource r's cell in `column`, e.g. 'Resources!E3'."""
+        return self.resources_table.location(r, column)
 
     def may_backlog(self, i: int) -> bool:
         """Demand of product i may wait: backlog is allowed and the product has a backlog cost."""
@@ -300,4 +305,5 @@ def build_scenario(validated: Validated) -> Scenario:
         max_overtime=tuple(tuple(o) for o in overtime),
         budget=tuple(validated.rows("Budget")) if "Budget" in validated.tables else (),
         products_table=validated.tables["Products"],
+        resources_table=validated.tables["Resources"],
     )

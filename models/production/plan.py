@@ -206,7 +206,7 @@ def _diagnostics(s: Scenario, st: Structure, v: Values, hours: list[list[float]]
             rows.append(
                 {
                     "severity": "info",
-                    "location": f"Resources row {res.resource}",
+                    "location": s.resource_cell(r, "max_overtime"),
                     "message": f"resource {res.resource} works {sum(v.overtime[r]):g} overtime hours in "
                     f"{len(over)} period(s), first {s.periods[over[0]]}",
                 }
