@@ -76,14 +76,14 @@ def example_tables(scale: int | None, seed: int = 7) -> dict[str, list[dict[str,
                     "over_weight": 40,
                 }
             )
-            seniors = max(1, round(factor))
+            seniors = round(factor)  # hard minimum of seniors; every shift wants at least one
             cover.append(
                 {
                     "day": day,
                     "shift": shift,
                     "skill": "senior",
                     "minimum": seniors,
-                    "preferred": seniors,
+                    "preferred": max(1, seniors),
                     "minimum_policy": "hard",
                     "under_weight": 400,
                     "over_weight": 0,
@@ -146,3 +146,15 @@ def example_tables(scale: int | None, seed: int = 7) -> dict[str, list[dict[str,
         "Cover": cover,
         "Budget": budget,
     }
+
+
+def short_staffed_tables(seed: int = 7) -> dict[str, list[dict[str, Any]]]:
+    """The ward with 12 of its 20 nurses away in week 2: its hard minimum cover cannot be met (infeasible)."""
+    rows = example_tables(None, seed)
+    away = [e["employee"] for e in rows["Employees"][:12]]
+    week2 = [(START + dt.timedelta(days=d)).isoformat() for d in range(7, 14)]
+    taken = {(r["employee"], r["day"]) for r in rows["FixedDaysOff"]}
+    rows["FixedDaysOff"] += [{"employee": e, "day": d} for e in away for d in week2 if (e, d) not in taken]
+    rows["Settings"] = [r for r in rows["Settings"] if r["setting"] != "name"]
+    rows["Settings"].append({"setting": "name", "value": "ward-short-staffed"})
+    return rows
