@@ -102,7 +102,11 @@ class ShiftTypeRow(RowModel):
     start: Clock = column("start time, e.g. 07:00", "hh:mm", default=0)
     length_minutes: int = Field(..., gt=0, le=24 * 60, description="paid length of the shift")
     night: YesNo = column("counts as a night shift for fairness", default=False)
-    colour: str = column("fill colour in the roster grid, e.g. #FFD966", default="")
+    colour: str = column(
+        "fill colour in the roster grid as #RRGGBB, e.g. #FFD966; blank = a default",
+        default="",
+        pattern=r"^(#[0-9A-Fa-f]{6})?$",
+    )
 
 
 class SkillRow(RowModel):
@@ -370,7 +374,16 @@ def build_scenario(validated: Validated) -> Scenario:
             shift = None if r.shift is None else s_index[r.shift]
             requests.append(Request(e_index[r.employee], d, shift, r.request == "on", r.weight))
     cover = []
+    seen: dict[tuple[str, str, str | None], int] = {}
     for i, r in rows("Cover"):
+        key = (r.day, r.shift, r.skill)
+        if key in seen and r.skill is None:  # the table key check skips blank cells
+            where = validated.tables["Cover"].location(i, "day")
+            first = validated.tables["Cover"].location(seen[key]).split("!")[-1]
+            errors.append(
+                InputError(where, f"duplicate day {r.day!r}, shift {r.shift!r}, any skill (first at {first})")
+            )
+        seen.setdefault(key, i)
         d = day_of("Cover", i, r.day)
         if d is not None:
             preferred = r.minimum if r.preferred is None else r.preferred

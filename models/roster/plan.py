@@ -15,6 +15,12 @@ from models.roster.rules import PENALTY_RULES
 from optimizer.core.plan import COST_COLUMNS, DIAGNOSTIC_COLUMNS, Plan
 
 Assignment = dict[tuple[int, int], int]  # (employee, day) -> shift type
+PALETTE = ("#FFE699", "#9DC3E6", "#8E7CC3", "#A9D08E", "#F4B183", "#D9D9D9", "#FF99CC", "#99FFCC")
+
+
+def shift_colours(s: Scenario) -> dict[str, str]:
+    """Fill colour of each shift type in the grid: its `colour` cell, else one of a fixed palette."""
+    return {sh.shift: sh.colour or PALETTE[t % len(PALETTE)] for t, sh in enumerate(s.shifts)}
 
 
 def _hhmm(minutes: int) -> str:
@@ -207,4 +213,5 @@ def extract(s: Scenario, a: Assignment, notes: dict[str, str | float] | None = N
         costs=_costs(s, a),
         kpis=kpis,
         diagnostics=_diagnostics(s, a),
+        cell_colours={"Roster grid": shift_colours(s)},
     )
