@@ -14,14 +14,14 @@ KIND = KindDefinition(
         "cpsat": Formulation(
             family="cpsat",
             build=cpsat.build,
-            extract=lambda s, m: plan.extract(s, cpsat.assignment(m)),
+            extract=lambda s, m: plan.extract(s, cpsat.assignment(m), {"backend won": "cpsat"}),
         ),
         "lns": Formulation(family="cpsat_lns", build=strategy.build_lns, extract=strategy.extract_lns),
         "hybrid": Formulation(family="chain", build=strategy.build_hybrid, extract=strategy.extract_hybrid),
         "highs": Formulation(
             family="pyomo",
             build=milp.build,
-            extract=lambda s, m: plan.extract(s, milp.assignment(m)),
+            extract=lambda s, m: plan.extract(s, milp.assignment(m), {"backend won": "highs"}),
         ),
     },
     example_tables=example_tables,

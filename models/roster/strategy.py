@@ -53,7 +53,9 @@ def build_lns(s: Scenario) -> LnsModel:
 
 
 def extract_lns(s: Scenario, lns: LnsModel) -> Plan:
-    return plan.extract(s, cpsat.assignment(lns.cp))
+    rounds = ", ".join(f"{name} {r[1]}/{r[0]}" for name, r in lns.rounds.items())
+    notes = {"backend won": "cpsat (LNS)", "backends": f"cpsat then LNS rounds improved/tried: {rounds or 'none'}"}
+    return plan.extract(s, cpsat.assignment(lns.cp), notes)
 
 
 def _handoff(milp_model: Any, lns: LnsModel) -> bool:
