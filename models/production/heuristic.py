@@ -55,11 +55,17 @@ class _Lp:
 
 
 def _closures(s: Scenario, m: Any, open_runs: list[tuple[int, int]]) -> list[tuple[float, tuple[int, int]]]:
-    """Open runs worth closing, best first: (estimated saving, run), at most one per routing and round."""
+    """Open runs worth closing, best first: (estimated saving, run), at most one per routing and round.
+
+    A run's quantity can move to the product's previous run (and be held), to its next run (and
+    wait, where backlog is allowed) or to a run of another routing in the same period.
+    """
     st = structure(s)
     by_routing: dict[int, list[int]] = {}
+    by_product_period: dict[tuple[int, int], list[int]] = {}
     for k, t in open_runs:
         by_routing.setdefault(k, []).append(t)
+        by_product_period.setdefault((s.routings[k].product, t), []).append(k)
     out = []
     for k, periods in by_routing.items():
         routing = s.routings[k]
@@ -73,6 +79,9 @@ def _closures(s: Scenario, m: Any, open_runs: list[tuple[int, int]]) -> list[tup
                 moves.append(product.holding_cost * qty * (t - periods[j - 1]))
             if j + 1 < len(periods) and routing.product in st.backlog_products:  # or let it wait
                 moves.append((product.backlog_cost or 0.0) * qty * (periods[j + 1] - t))
+            for other in by_product_period[routing.product, t]:  # or make it on another resource
+                if other != k:
+                    moves.append(max(0.0, s.routings[other].unit_cost - routing.unit_cost) * qty)
             if moves and routing.setup_cost - min(moves) > 1e-6:
                 saving = routing.setup_cost - min(moves)
                 if best is None or saving > best[0]:
