@@ -301,10 +301,8 @@ class Scenario:
         return f"W{(d + self.weekdays[0]) // 7 + 1}"
 
     def rest_forbidden(self) -> frozenset[tuple[int, int]]:
-        """(shift, next-day shift) pairs leaving less than min_rest_hours between them."""
+        """(shift, next-day shift) pairs leaving less than min_rest_hours between them (or overlapping)."""
         need = self.settings.min_rest_hours * 60
-        if need <= 0:
-            return frozenset()
         return frozenset(
             (a, b)
             for a, sa in enumerate(self.shifts)

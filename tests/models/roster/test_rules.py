@@ -196,3 +196,10 @@ def test_overtime(tmp_path: Path) -> None:
     ]
     rows = [cover(d, "D", 1, under_weight=1000) for d in range(2)]
     assert optimum(tmp_path, days=2, staff=staff, cover_rows=rows) == 560
+
+
+def test_min_rest_forbids_overlapping_shifts_even_without_a_rest_setting(tmp_path: Path) -> None:
+    """N (22:00, 10 h) ends at 08:00, after E starts at 06:00 the next day: never both; 200 short."""
+    shifts = [EL[0], {"shift": "N", "start": "22:00", "length_minutes": 600}]
+    rows = [cover(0, "N", 2), cover(1, "E", 2)]
+    assert optimum(tmp_path, days=2, staff=employees(), shifts=shifts, cover_rows=rows) == 200
