@@ -104,8 +104,10 @@ class _Search:
         model = self.lns.cp.model.Clone()
         proto = model.Proto()
         while self.hoods and (left := self.left()) > 0.3:
-            hood = rng.choice(self.hoods)
             with self.lock:
+                # neighbourhoods that improved more often are tried more often
+                weights = [(r[1] + 1) / (r[0] + 2) for r in (self.lns.rounds.get(h.name, [0, 0]) for h in self.hoods)]
+                hood = rng.choices(self.hoods, weights=weights)[0]
                 values, free = list(self.values), _pick(rng, hood)
             for i in self.primary:
                 dom = proto.variables[i].domain
