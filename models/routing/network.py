@@ -77,7 +77,7 @@ def travel_ticks(
     return rounding.minutes(distance_units * 60.0 / speed)
 
 
-_CLOCK = re.compile(r"^\s*(\d{1,3}):(\d{2})(?::(\d{2}))?\s*$")
+_CLOCK = re.compile(r"^\s*(\d{1,3}):([0-5]\d)(?::([0-5]\d))?\s*$")
 
 
 def parse_clock(value: Any) -> Any:
