@@ -149,8 +149,6 @@ def ortools_features(s: Scenario) -> list[str]:
         used.append(ORTOOLS_ONLY["pickup_delivery"])
     if any(x.skills.strip() for x in s.stops):
         used.append(ORTOOLS_ONLY["skills"])
-    if any(len(x.windows()) > 1 for x in s.stops):
-        used.append(ORTOOLS_ONLY["multiple_windows"])
     return used
 
 

@@ -27,8 +27,8 @@ def _limit(value: int | None) -> int:
     return INT_MAX if value is None or value >= UNLIMITED else int(value)
 
 
-def problem_data(model: RoutingModel) -> Any:
-    """The model as a pyvrp.ProblemData (depots first, then clients, one location per matrix row)."""
+def problem_data(model: RoutingModel) -> tuple[Any, list[int]]:
+    """The model as a pyvrp.ProblemData (one location per matrix row), and the stop of each client."""
     import pyvrp
 
     coords = model.coordinates
@@ -40,22 +40,30 @@ def problem_data(model: RoutingModel) -> Any:
         for i in range(n)
     ]
     depots = [pyvrp.Depot(d.location, name=d.name) for d in model.depots]
-    clients = []
-    for s in model.stops:
-        early, late = s.windows[0] if s.windows else (0, INT_MAX)
-        clients.append(
-            pyvrp.Client(
-                s.location,
-                delivery=list(s.delivery),
-                pickup=list(s.pickup),
-                service_duration=s.service,
-                tw_early=early,
-                tw_late=_limit(late),
-                prize=s.prize or 0,
-                required=s.prize is None,
-                name=s.name,
+    clients, owner, groups = [], [], []
+    for i, stop in enumerate(model.stops):
+        windows = stop.windows or ((0, INT_MAX),)
+        copies = []
+        for early, late in windows:
+            # a stop with several windows is one client per window in a mutually exclusive group
+            copies.append(len(clients))
+            owner.append(i)
+            clients.append(
+                pyvrp.Client(
+                    stop.location,
+                    delivery=list(stop.delivery),
+                    pickup=list(stop.pickup),
+                    service_duration=stop.service,
+                    tw_early=early,
+                    tw_late=_limit(late),
+                    prize=stop.prize or 0,
+                    required=stop.prize is None and len(windows) == 1,
+                    group=len(groups) if len(windows) > 1 else None,
+                    name=stop.name,
+                )
             )
-        )
+        if len(windows) > 1:
+            groups.append(pyvrp.ClientGroup(copies, required=stop.prize is None, name=stop.name))
     types = [
         pyvrp.VehicleType(
             num_available=t.count,
@@ -75,7 +83,7 @@ def problem_data(model: RoutingModel) -> Any:
     ]
     dist = np.ascontiguousarray(model.distance, dtype=np.int64)
     dur = np.ascontiguousarray(model.duration, dtype=np.int64)
-    return pyvrp.ProblemData(locations, clients, depots, types, [dist], [dur])
+    return pyvrp.ProblemData(locations, clients, depots, types, [dist], [dur], groups), owner
 
 
 def _params(model: RoutingModel) -> Any:
@@ -92,7 +100,7 @@ def _params(model: RoutingModel) -> Any:
     return pyvrp.SolveParams(penalty=scaled)
 
 
-def _read_solution(model: RoutingModel, solution: Any) -> RoutingSolution:
+def _read_solution(model: RoutingModel, solution: Any, owner: list[int]) -> RoutingSolution:
     """PyVRP routes to neutral routes; vehicles of a type are numbered in route order."""
     routes: list[RouteResult] = []
     used: dict[int, int] = {}
@@ -105,8 +113,9 @@ def _read_solution(model: RoutingModel, solution: Any) -> RoutingSolution:
         for act in route.schedule():
             if act.is_client():
                 start = int(act.start_time)
-                visits.append(Visit(act.idx, start - int(act.wait_duration), start, int(act.end_time)))
-                served.add(act.idx)
+                stop = owner[act.idx]
+                visits.append(Visit(stop, start - int(act.wait_duration), start, int(act.end_time)))
+                served.add(stop)
         routes.append(RouteResult(t, k, visits, int(route.start_time()), int(route.end_time())))
     unserved = [i for i in range(len(model.stops)) if i not in served]
     cost = int(solution.distance_cost() + solution.duration_cost() + solution.fixed_vehicle_cost())
@@ -130,7 +139,7 @@ def solve(
 
     check_supported(model)
     start = time.perf_counter()
-    data = problem_data(model)
+    data, owner = problem_data(model)
     remaining = max(0.1, limit - (time.perf_counter() - start))
     with warnings.catch_warnings(record=True) as caught:  # said in the outcome's message, not on stderr
         warnings.simplefilter("always")
@@ -162,7 +171,7 @@ def solve(
                 else ""
             ),
         )
-    model.solution = _read_solution(model, best)
+    model.solution = _read_solution(model, best, owner)
     objective = model.solution.cost / model.objective_scale
     if progress is not None:
         progress(Progress(seconds, objective, None, None))

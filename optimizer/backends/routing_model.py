@@ -13,12 +13,11 @@ import numpy as np
 
 UNLIMITED = 2**40  # capacity, horizon and distance when the input sets no limit
 
-# Features only OR-Tools routing expresses here (PyVRP 0.14 has no breaks, skills or paired shipments in our use).
+# Features only OR-Tools routing expresses here (PyVRP 0.14 has no breaks or skills; its shipments are not used).
 ORTOOLS_ONLY = {
     "breaks": "driver breaks",
     "pickup_delivery": "pickup-and-delivery pairs",
     "skills": "required skills",
-    "multiple_windows": "stops with more than one time window",
 }
 
 
@@ -130,8 +129,6 @@ class RoutingModel:
             used["pickup_delivery"] = ORTOOLS_ONLY["pickup_delivery"]
         if any(s.skills for s in self.stops):
             used["skills"] = ORTOOLS_ONLY["skills"]
-        if any(len(s.windows) > 1 for s in self.stops):
-            used["multiple_windows"] = ORTOOLS_ONLY["multiple_windows"]
         return used
 
     def vehicles(self) -> list[tuple[int, int]]:

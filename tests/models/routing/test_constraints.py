@@ -120,10 +120,11 @@ def test_skills_send_the_right_vehicle(tmp_path: Path) -> None:
     assert "ice" in routes["FRIDGE"]
 
 
-def test_second_time_window(tmp_path: Path) -> None:
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_second_time_window(tmp_path: Path, solver: str) -> None:
     """Windows 0-5 (unreachable: 50 away) and 100-120: service starts in the second one."""
-    stops = [stop("A", 50, 0, window_start=0, window_end=5, more_windows="100-120")]
-    solved = solve_case(tmp_path, stops=stops, solver="ortools")
+    stops = [stop("A", 50, 0, window_start=0, window_end=5, more_windows="100-120"), stop("B", 10, 0)]
+    solved = solve_case(tmp_path, stops=stops, solver=solver)
     row = solved.stops.set_index("location").loc["A"]
     assert 100 <= row["arrival"] + row["wait"] <= 120
 
@@ -134,3 +135,11 @@ def test_no_break_when_the_route_is_over_before_the_break_window(tmp_path: Path)
     solved = solve_case(tmp_path, stops=[stop("A", 20, 0)], breaks=breaks, solver="ortools")
     assert (solved.stops["activity"] != "break").all()
     assert solved.result.objective == pytest.approx(40)
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_optional_stop_with_two_windows_counts_its_penalty_once(tmp_path: Path, solver: str) -> None:
+    stops = [stop("A", 5, 0), stop("far", 400, 0, window_start=0, window_end=500, more_windows="600-700", penalty=30)]
+    solved = solve_case(tmp_path, stops=stops, solver=solver)
+    assert solved.unserved == ["far"]
+    assert solved.result.objective == pytest.approx(10 + 30)
