@@ -335,7 +335,7 @@ def build_scenario(validated: Validated) -> Scenario:
         cycle = _precedence_cycle(len(jobs), precedences)
         if cycle:
             names = " -> ".join(jobs[j].job for j in cycle)
-            errors.append(InputError(table.label, f"job precedences form a cycle: {names}"))
+            errors.append(InputError(table.location(0).split("!")[0], f"job precedences form a cycle: {names}"))
     if errors:
         raise InputErrors(errors)
     return Scenario(
