@@ -50,6 +50,8 @@ def build(s: Scenario) -> SchedulingModel:
     b = bounds_mod.compute(s, start_plan)
     m = cp_model.CpModel()
     built = SchedulingModel(model=m, start_schedule=start_plan, bounds=b)
+    # edge finding and not-first/not-last on every no-overlap: on ft10 it proves 930 in about half the time
+    built.parameters["use_strong_propagation_in_disjunctive"] = True
     per_machine: list[list[tuple[int, Any, Any]]] = [[] for _ in s.machines]  # (op, interval, presence|None)
     for o, op in enumerate(s.operations):
         cap = b.job_end_max[op.job] - b.tail[o] + b.job_tail[op.job]
