@@ -13,6 +13,7 @@ from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 from optimizer.kinds import detect_format
 from optimizer.solve import load, solve_loaded
+from tests.models.scheduling.checker import check_schedule
 
 BENCH = Path(
     os.environ.get("OPTIMIZER_BENCHMARKS", Path(__file__).resolve().parents[3].parent / "shared" / "benchmarks")
@@ -94,3 +95,13 @@ def test_mk01_reads_as_a_flexible_shop() -> None:
     s = loaded.scenario
     assert len(s.jobs) == 10 and len(s.machines) == 6 and len(s.operations) == 55
     assert max(len(op.options) for op in s.operations) > 1
+
+
+@needs_files
+def test_mk01_plan_passes_the_checker() -> None:
+    path = BENCH / "fjsp" / "mk01.fjs"
+    sheets = {name: table.records() for name, table in read_fjs(path).items()}
+    result = solve_loaded(load(path, "fjs"), SolveParams(time_limit=5))
+    assert result.status.has_plan
+    value = check_schedule(sheets, result.plan.sheets["Schedule"])
+    assert value <= result.objective and value >= 40
