@@ -7,6 +7,7 @@ IS the PyVRP run (same call, same seed) and is not run twice; the script checks 
 Objectives follow each instance's convention (CVRP nint arcs, VRPTW DIMACS truncation).
 
     python benchmarks/bench_routing.py [--time-limit 60] [--instances X-n101-k25,R101] [--jobs 1]
+    python benchmarks/bench_routing.py --scale 1000 --time-limit 120   # the synthetic city example
 
 Prints a table and writes benchmarks/results/routing-DATE.csv. `--jobs 2` runs two solves at a
 time (both solvers are single-threaded); use it only when nothing else runs on the machine.
@@ -79,8 +80,32 @@ def run(path: str, solver: str, time_limit: float, seed: int) -> dict:
     auto, _ = loaded.kind.choose_solver(loaded.scenario)
     result = solve_loaded(loaded, SolveParams(solver=solver, time_limit=time_limit, seed=seed))
     wall = result.timings.load_seconds + result.timings.build_seconds + result.timings.solve_seconds
-    vehicles = result.plan.kpis.get("vehicles") if result.plan is not None else None
-    return {"objective": result.objective, "seconds": round(wall, 1), "auto": auto, "vehicles": vehicles}
+    kpis = dict(result.plan.kpis) if result.plan is not None else {}
+    return {
+        "objective": result.objective,
+        "seconds": round(wall, 1),
+        "auto": auto,
+        "vehicles": kpis.get("vehicles"),
+        "kpis": kpis,
+        "status": result.status.value,
+    }
+
+
+def scale_run(stops: int, time_limit: float, seed: int) -> None:
+    """`optimizer template routing --scale N` solved by auto within the time limit: is a plan there in time?"""
+    import tempfile
+
+    from models.routing import KIND
+    from models.routing.example import example_tables
+    from optimizer.reports.template import write_scenario
+
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / f"routing-{stops}.xlsx"
+        write_scenario(KIND, path, example_tables(stops, 7))
+        result = run(str(path), "auto", time_limit, seed)
+    kpis = result["kpis"]
+    print(f"city example, {stops} stops: {result['status']}, cost {result['objective']:,.2f} in {result['seconds']} s")
+    print(f"vehicles {kpis.get('vehicles')}, served {kpis.get('stops_served')}, unserved {kpis.get('stops_unserved')}")
 
 
 def gap(value: float | None, best: float) -> float | None:
@@ -94,7 +119,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1, help="solves at a time")
     parser.add_argument("--solvers", default="pyvrp,ortools")
+    parser.add_argument("--scale", type=int, default=0, help="instead: solve the synthetic city example with N stops")
     args = parser.parse_args()
+    if args.scale:
+        scale_run(args.scale, args.time_limit, args.seed)
+        return
     known = manifest()
     names = [n for n in args.instances.split(",") if n] or X_INSTANCES + SOLOMON
     missing = [n for n in names if n not in known]
