@@ -1,8 +1,10 @@
 """PyVRP backend: hybrid genetic search for capacity, time windows, depots, mixed fleets and prizes.
 
 PyVRP is a heuristic: it proves no lower bound, so the outcome is FEASIBLE with gap None. It
-runs for the whole time limit (MaxRuntime) with params.seed; the same seed and input give the
-same plan. Features it cannot express here (breaks, pairs, skills, several windows) are refused.
+runs for the whole time limit (MaxRuntime) with params.seed: the same seed gives the same search,
+but how far it gets within the limit depends on the machine's load, so plans of larger instances
+can differ between runs. Stops with several windows become a mutually exclusive client group.
+Features it cannot express here (breaks, pickup-delivery pairs, skills) are refused.
 """
 
 from __future__ import annotations
