@@ -9,10 +9,14 @@ from optimizer.kinds import Formulation, KindDefinition
 
 
 def _extract(s: data.Scenario, m: Any) -> Plan:
-    """The plan of a solved model, with the marginal value of capacity from the LP with fixed runs."""
+    """The plan of a solved model."""
+    return plan.extract(s, plan.values_from_pyomo(s, m))
+
+
+def _marginals(s: data.Scenario, m: Any, p: Plan, seconds: float) -> Any:
+    """Marginal values sheet: the value of one more hour per resource and period, within `seconds`."""
     values = plan.values_from_pyomo(s, m)
-    marginals = marginal.fixed_lp_marginals(m)
-    return plan.extract(s, values, marginal.table(s, marginals, plan.hours_used(s, values)))
+    return marginal.table(s, marginal.fixed_lp_marginals(m, seconds), plan.hours_used(s, values))
 
 
 KIND = KindDefinition(
@@ -22,7 +26,14 @@ KIND = KindDefinition(
     settings=data.Settings,
     build_scenario=data.build_scenario,
     formulations={
-        "highs": Formulation(family="pyomo", build=milp.build, extract=_extract, warm_start=heuristic.warm_start)
+        "highs": Formulation(
+            family="pyomo",
+            build=milp.build,
+            extract=_extract,
+            warm_start=heuristic.warm_start,
+            marginals=_marginals,
+            improve=heuristic.improve,
+        )
     },
     example_tables=example_tables,
     objective_note="production + setup + overtime + holding + backlog + safety-stock penalty",

@@ -18,7 +18,8 @@ from models.production.data import Scenario
 from models.production.milp import structure
 
 LP_SECONDS = 60.0
-MERGE_SECONDS = 30.0  # time for the lot-merging rounds
+MERGE_SECONDS = 60.0  # most time for the lot-merging rounds
+MERGE_SHARE = 0.25  # of the time left for solving
 MAX_ROUNDS = 100
 
 
@@ -119,33 +120,62 @@ def _merge(s: Scenario, m: Any, lp: _Lp, cost: float, deadline: float) -> float:
     return cost if final is None else final
 
 
-def warm_start(s: Scenario, m: Any) -> bool:
-    """Load an LP-rounding + lot-merging plan into the model's variables; False when there is none."""
+def _relaxed(m: Any) -> list[Any]:
+    """Runs as continuous columns for LP solves; `_restore` makes them binary again."""
     import pyomo.environ as pyo
 
-    if not len(m.run):
-        return False  # no runs: the MILP is an LP and needs no start
-    started = time.perf_counter()
     runs = list(m.run.values())
     for v in runs:
-        v.domain = pyo.UnitInterval  # relaxed for the LP solves
+        v.domain = pyo.UnitInterval
+    return runs
+
+
+def _restore(runs: list[Any]) -> None:
+    import pyomo.environ as pyo
+
+    for v in runs:
+        v.domain = pyo.Binary
+        v.setlb(None)
+        v.setub(None)
+
+
+def warm_start(s: Scenario, m: Any) -> bool:
+    """Load an LP-rounding plan into the model's variables; False when there is none."""
+    if not len(m.run):
+        return False  # no runs: the MILP is an LP and needs no start
+    runs = _relaxed(m)
     lp = _Lp()
     try:
         if lp.solve(m) is None:
             return False
         for (k, t), v in m.run.items():
             _set(v, 1.0 if (m.make[k, t].value or 0.0) > 1e-7 else 0.0)
-        cost = lp.solve(m)
-        if cost is None:
+        if lp.solve(m) is None:
             return False
         for key, v in m.run.items():
             if (m.make[key].value or 0.0) <= 1e-7:
                 _set(v, 0.0)
-        cost = lp.solve(m) or cost  # the same plan without the setups of empty runs
-        _merge(s, m, lp, cost, started + MERGE_SECONDS)
+        lp.solve(m)  # the same plan without the setups of empty runs (values stay valid if this fails)
         return True
     finally:
+        _restore(runs)
+
+
+def improve(s: Scenario, m: Any, params: Any, seconds: float) -> bool:
+    """Lot merging on the start loaded in `m`, within a share of `seconds`; True when the start got cheaper."""
+    import pyomo.environ as pyo
+
+    deadline = time.perf_counter() + min(MERGE_SECONDS, MERGE_SHARE * seconds)
+    start = float(pyo.value(m.objective))
+    runs = _relaxed(m)
+    try:
         for v in runs:
-            v.domain = pyo.Binary
-            v.setlb(None)
-            v.setub(None)
+            _set(v, 1.0 if (v.value or 0.0) > 0.5 else 0.0)
+        lp = _Lp()
+        cost = lp.solve(m)
+        if cost is None:  # cannot happen for a feasible start; keep it as it is
+            return False
+        cost = _merge(s, m, lp, cost, deadline)
+        return cost < start - 1e-6 * max(1.0, abs(start))
+    finally:
+        _restore(runs)

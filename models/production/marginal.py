@@ -28,17 +28,19 @@ class Marginals:
     one_more_hour: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
-def fixed_lp_marginals(m: Any, budget_seconds: float = RESOLVE_SECONDS) -> Marginals | None:
+def fixed_lp_marginals(m: Any, seconds: float = LP_TIME_LIMIT) -> Marginals | None:
     """Solve the MILP's LP with every run fixed at its current value; rate and one-hour saving per capacity row.
 
     The dual of a row holds only while the LP's basis does, which may be less than an hour, so each
-    binding row is re-solved with one more hour (warm, a few dual simplex steps) within a time budget;
-    rows left over keep the dual rate. The model is left as it was. None when the LP cannot be solved.
+    binding row is re-solved with one more hour (warm, a few dual simplex steps) within `seconds`
+    in all; rows left over keep the dual rate. The model is left as it was. None when the LP cannot
+    be solved in time.
     """
     import pyomo.environ as pyo
     from pyomo.contrib.solver.common.results import TerminationCondition
     from pyomo.contrib.solver.solvers.highs import Highs
 
+    started = time.perf_counter()
     saved = {id(v): v.value for v in m.component_data_objects(pyo.Var, descend_into=True)}
     runs = list(m.run.values())
     for v in runs:  # held at the plan's choice by bounds, as continuous columns: an LP with duals
@@ -48,7 +50,7 @@ def fixed_lp_marginals(m: Any, budget_seconds: float = RESOLVE_SECONDS) -> Margi
         v.setub(value)
     try:
         solver = Highs()
-        solver.config.time_limit = LP_TIME_LIMIT
+        solver.config.time_limit = max(0.5, min(LP_TIME_LIMIT, 0.6 * seconds))
         solver.config.load_solutions = False
         solver.config.raise_exception_on_nonoptimal_result = False
         solver.config.solver_options["threads"] = 1
@@ -59,7 +61,7 @@ def fixed_lp_marginals(m: Any, budget_seconds: float = RESOLVE_SECONDS) -> Margi
         duals = results.solution_loader.get_duals(list(m.capacity.values()))
         out = Marginals(rate={key: max(0.0, -float(duals[m.capacity[key]])) for key in m.capacity})
         out.one_more_hour = dict(out.rate)
-        _resolve_binding(solver, m, out, budget_seconds)
+        _resolve_binding(solver, m, out, min(RESOLVE_SECONDS, seconds - (time.perf_counter() - started)))
         return out
     finally:
         for v in runs:
