@@ -27,7 +27,7 @@ from optimizer.io.what_if import apply_what_if
 from optimizer.kinds import KindDefinition, detect_format, detect_kind, find_format
 
 TABLE_FORMATS = ("xlsx", "csv")
-MARGINALS_MIN_SECONDS = 5.0  # less time than this left after the solve: skip the marginal values
+MARGINALS_MIN_SECONDS = 1.0  # less time than this left after the solve: skip the marginal values
 
 
 @dataclass
