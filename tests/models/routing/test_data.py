@@ -107,3 +107,18 @@ def test_auto_picks_pyvrp_unless_a_feature_needs_ortools(tmp_path: Path) -> None
         solve_loaded(with_breaks, SolveParams(solver="pyvrp", time_limit=1))
     skills = _load(tmp_path / "c", Stops=[stop("A", 1, 1, skills="x")], Vehicles=[vehicle(skills="x")]).scenario
     assert choose_solver(skills) == ("ortools", "the scenario uses required skills, which only OR-Tools routing models")
+
+
+def test_great_circle_distance_and_speed(tmp_path: Path) -> None:
+    """Lyon Part-Dieu to Paris Gare de Lyon is about 392 km as the crow flies; at 60 km/h 392 minutes."""
+    depots = [{"depot": "LYS", "lat": 45.7606, "lon": 4.8593}]
+    stops = [{"stop": "PAR", "lat": 48.8443, "lon": 2.3744}]
+    s = _load(
+        tmp_path,
+        Settings=settings(distances="haversine", speed=60),
+        Depots=depots,
+        Stops=stops,
+        Vehicles=[vehicle(start="LYS")],
+    ).scenario
+    assert s.distance[0, 1] / 1000 == pytest.approx(392, abs=2)
+    assert s.duration[0, 1] == pytest.approx(s.distance[0, 1] * 60 / 1000, abs=1)  # seconds at 1 km per minute
