@@ -32,7 +32,6 @@ KIND = KindDefinition(
             extract=_extract,
             warm_start=heuristic.warm_start,
             marginals=_marginals,
-            improve=heuristic.improve,
         )
     },
     example_tables=example_tables,

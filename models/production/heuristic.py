@@ -18,8 +18,7 @@ from models.production.data import Scenario
 from models.production.milp import structure
 
 LP_SECONDS = 60.0
-MERGE_SECONDS = 60.0  # most time for the lot-merging rounds
-MERGE_SHARE = 0.25  # of the time left for solving
+MERGE_SECONDS = 30.0  # most time for the lot-merging rounds
 MAX_ROUNDS = 100
 
 
@@ -139,8 +138,8 @@ def _restore(runs: list[Any]) -> None:
         v.setub(None)
 
 
-def warm_start(s: Scenario, m: Any) -> bool:
-    """Load an LP-rounding plan into the model's variables; False when there is none."""
+def warm_start(s: Scenario, m: Any, merge_seconds: float = MERGE_SECONDS) -> bool:
+    """Load an LP-rounding plan, improved by lot merging for up to `merge_seconds`; False when there is none."""
     if not len(m.run):
         return False  # no runs: the MILP is an LP and needs no start
     runs = _relaxed(m)
@@ -150,32 +149,15 @@ def warm_start(s: Scenario, m: Any) -> bool:
             return False
         for (k, t), v in m.run.items():
             _set(v, 1.0 if (m.make[k, t].value or 0.0) > 1e-7 else 0.0)
-        if lp.solve(m) is None:
+        cost = lp.solve(m)
+        if cost is None:
             return False
         for key, v in m.run.items():
             if (m.make[key].value or 0.0) <= 1e-7:
                 _set(v, 0.0)
-        lp.solve(m)  # the same plan without the setups of empty runs (values stay valid if this fails)
+        cost = lp.solve(m) or cost  # the same plan without the setups of empty runs
+        if merge_seconds > 0:
+            _merge(s, m, lp, cost, time.perf_counter() + merge_seconds)
         return True
-    finally:
-        _restore(runs)
-
-
-def improve(s: Scenario, m: Any, params: Any, seconds: float) -> bool:
-    """Lot merging on the start loaded in `m`, within a share of `seconds`; True when the start got cheaper."""
-    import pyomo.environ as pyo
-
-    deadline = time.perf_counter() + min(MERGE_SECONDS, MERGE_SHARE * seconds)
-    start = float(pyo.value(m.objective))
-    runs = _relaxed(m)
-    try:
-        for v in runs:
-            _set(v, 1.0 if (v.value or 0.0) > 0.5 else 0.0)
-        lp = _Lp()
-        cost = lp.solve(m)
-        if cost is None:  # cannot happen for a feasible start; keep it as it is
-            return False
-        cost = _merge(s, m, lp, cost, deadline)
-        return cost < start - 1e-6 * max(1.0, abs(start))
     finally:
         _restore(runs)
