@@ -240,8 +240,8 @@ def _kpis(s: Scenario, v: Values, made: list[list[float]], hours: list[list[floa
     return kpis
 
 
-def extract(s: Scenario, v: Values, marginal: pd.DataFrame | None = None) -> Plan:
-    """The plan of values `v`: Production, Inventory, Capacity (and Marginal values), costs, KPIs, diagnostics."""
+def extract(s: Scenario, v: Values) -> Plan:
+    """The plan of values `v`: Production, Inventory, Capacity, costs, KPIs and diagnostics."""
     st = structure(s)
     made = produced(s, st, v)
     use = component_use(s, st, v)
@@ -251,8 +251,6 @@ def extract(s: Scenario, v: Values, marginal: pd.DataFrame | None = None) -> Pla
         "Inventory": _inventory(s, made, use, v),
         "Capacity": _capacity(s, hours, v),
     }
-    if marginal is not None:
-        sheets["Marginal values"] = marginal
     return Plan(
         sheets=sheets,
         costs=_costs(s, st, v),
