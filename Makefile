@@ -30,8 +30,12 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# Every benchmark (quality against published records, and scale); each writes benchmarks/results/NAME-DATE.csv.
+# The whole set takes hours on 2 cores; run one with e.g. `$(BIN)/python benchmarks/bench_routing.py --instances X-n101-k25`.
 bench: setup
-	$(BIN)/python benchmarks/bench_inventory_scale.py
+	@status=0; for bench in benchmarks/bench_*.py; do \
+		echo "== $$bench"; $(BIN)/python "$$bench" || status=1; \
+	done; exit $$status
 
 lint: setup
 	$(BIN)/ruff check optimizer models tests benchmarks
