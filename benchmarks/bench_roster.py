@@ -41,6 +41,16 @@ def run(name: str, path: Path, bks: float | None, time_limit: float, solver: str
     command = [str(BIN), "solve", str(path), "--format", "nrp", "-o", str(work / f"{name}.xlsx")]
     command += ["--summary", str(summary), "--time-limit", str(time_limit), "--solver", solver, "--quiet"]
     subprocess.run(command, check=False)
+    if not summary.exists():  # the run failed before writing its summary (its error is printed above)
+        empty = dict.fromkeys(COLUMNS)
+        return {
+            **empty,
+            "instance": name,
+            "best_known": bks,
+            "time_limit": time_limit,
+            "solver": solver,
+            "status": "error",
+        }
     s = json.loads(summary.read_text())
     ours = None if s["objective"] is None else round(s["objective"], 6)
     return {
@@ -100,7 +110,7 @@ def main() -> None:
             rows.append(row)
             gap = "-" if row["gap"] is None else f"{100 * row['gap']:.2f}%"
             print(
-                f"{name:<11} best {bks!s:>7} ours {row['ours']!s:>9} gap {gap:>7} {row['seconds']:>6.1f} s "
+                f"{name:<11} best {bks!s:>7} ours {row['ours']!s:>9} gap {gap:>7} {row['seconds'] or 0:>6.1f} s "
                 f"bound {row['bound']!s:>9} {row['status']:<9} {row['won']}",
                 flush=True,
             )
