@@ -132,7 +132,7 @@ def solve_loaded(
         left = params.time_limit - write_reserve - (improve_start - started)
         formulation.improve(loaded.scenario, model, run_params, left)
     improve_seconds = time.perf_counter() - improve_start
-    remaining = max(1.0, params.time_limit - write_reserve - (time.perf_counter() - started))
+    remaining = max(0.1, params.time_limit - write_reserve - (time.perf_counter() - started))
     outcome = backend_solve(formulation.family, model, run_params, remaining, progress, has_start)
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None
     notes = [f"solver: {solver_name} ({formulation.family} backend), {reason}"]

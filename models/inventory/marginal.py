@@ -63,7 +63,7 @@ def marginal_values(s: Scenario, m: Any, plan: Plan, seconds: float) -> pd.DataF
         t = key[1] if key[0] != "supplier" else key[1][1]
         value = rate = None
         if values is None:
-            meaning = "not computed: the LP of the plan with its orders fixed could not be solved"
+            meaning = "not computed: no time left, or the LP of the plan with its orders placed could not be solved"
         else:
             value, rate = round(values.one_more[key], 6), round(values.rate[key], 6)
             if value > 1e-9:

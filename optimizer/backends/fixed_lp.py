@@ -37,7 +37,11 @@ def fixed_lp_values(
     Takes at most about `seconds` (60% for the LP, the rest for re-solves). The model's values and
     domains are restored afterwards. None when the LP cannot be solved in time.
     """
+    from optimizer.backends.pyomo_milp import seconds_to_load
+
     started = time.perf_counter()
+    if seconds < 2 * seconds_to_load(model):  # not even time to hand the LP to HiGHS twice over
+        return None
     import pyomo.environ as pyo
     from pyomo.contrib.solver.common.results import TerminationCondition
     from pyomo.contrib.solver.solvers.highs import Highs
