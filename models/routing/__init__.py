@@ -1,9 +1,9 @@
 """Vehicle routing: which vehicle serves which stops in which order, with PyVRP or OR-Tools routing."""
 
-from models.routing import data, plan, vrp
+from models.routing import data, plan, replan, vrp
 from models.routing.example import example_tables
 from models.routing.formats import FORMATS
-from optimizer.kinds import Formulation, KindDefinition
+from optimizer.kinds import Formulation, KindDefinition, Replanning
 
 KIND = KindDefinition(
     name="routing",
@@ -19,4 +19,10 @@ KIND = KindDefinition(
     objective_note="vehicle fixed costs + distance + time costs + penalties for unserved stops",
     choose_solver=vrp.choose_solver,
     formats=FORMATS,
+    replanning=Replanning(
+        read_previous=replan.read_previous,
+        apply=replan.apply,
+        changes=replan.changes,
+        families=("pyvrp", "ortools_routing"),
+    ),
 )

@@ -54,6 +54,13 @@ class Settings(BaseModel):
     time_format: Annotated[Literal["clock", "minutes"], BeforeValidator(lower_text)] = column(
         "how the plan shows times: clock (HH:MM) or minutes", default="clock"
     )
+    stability_weight: float = Field(
+        10.0,
+        ge=0,
+        le=1e6,
+        description="replan only: cost of each stop moved to another vehicle, or dropped, against the previous plan",
+        json_schema_extra={"unit": "money/stop"},
+    )
 
 
 class DepotRow(RowModel):

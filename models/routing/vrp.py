@@ -27,6 +27,7 @@ def money_scale(s: Scenario) -> int:
     """Smallest power of ten making every fixed cost, penalty and per-tick rate an integer (else 10^6)."""
     r = s.rounding
     values = [v.fixed_cost for v in s.vehicles] + [x.penalty for x in s.stops if x.penalty is not None]
+    values.append(s.settings.stability_weight)
     values += [v.cost_per_distance / r.distance_ticks for v in s.vehicles]
     values += [v.cost_per_hour / 60.0 / r.time_ticks for v in s.vehicles]
     for scale in SCALES:

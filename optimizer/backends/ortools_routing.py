@@ -2,11 +2,15 @@
 
 Nodes are the depots (0..D-1) then the stops (D..). Arc costs are per vehicle type, time costs are
 span costs, loads are cumulated with a free start load so deliveries and paired pickups mix
-exactly. Guided local search runs until the time limit; no lower bound is proven (gap None).
+exactly. Guided local search runs until a solution budget derived from the instance size and the
+time limit (repeatable), with the time limit as a hard stop; no lower bound is proven (gap None).
+A replan (RoutingModel.replan) pins frozen route prefixes, prices stops moved to another vehicle
+and starts from the previous routes.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from importlib.metadata import version
 from typing import Any
@@ -17,6 +21,10 @@ from optimizer.backends.outcome import Progress, ProgressCallback, SolverOutcome
 from optimizer.backends.routing_model import UNLIMITED, RouteResult, RoutingModel, RoutingSolution, Visit
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
+
+# Solutions per second ~ 40 + 2500 / stops: a half to a fifth of what a loaded 2-core machine did (9-200 stops).
+SOLUTIONS_BASE, SOLUTIONS_RATE = 40.0, 2500.0
+MIN_SOLUTIONS = 100
 
 # RoutingModel.status() names: a solution found is FEASIBLE (no bound), none is NO_SOLUTION/INFEASIBLE.
 STATUS_NAMES = {
@@ -59,14 +67,50 @@ class _Built:
 
 
 def _costs(b: _Built) -> None:
-    """Arc cost = distance x the vehicle type's rate; fixed cost per used vehicle."""
-    callbacks: dict[int, int] = {}
+    """Arc cost = distance x the vehicle type's rate; fixed cost per used vehicle.
+
+    In a replan, leaving a stop on another vehicle than before also pays the move cost (every
+    served stop has one outgoing arc, so the cost is charged once per moved stop).
+    """
+    callbacks: dict[Any, int] = {}
+    moved = _moved_rows(b)
     for v, (t, _) in enumerate(b.vehicles):
         vt = b.model.vehicle_types[t]
-        if vt.distance_cost not in callbacks:
-            callbacks[vt.distance_cost] = b.routing.RegisterTransitMatrix((b.dist * vt.distance_cost).tolist())
-        b.routing.SetArcCostEvaluatorOfVehicle(callbacks[vt.distance_cost], v)
+        key: Any = vt.distance_cost if moved is None else (vt.distance_cost, v)
+        if key not in callbacks:
+            matrix = b.dist * vt.distance_cost
+            if moved is not None:
+                matrix = matrix + ((moved >= 0) & (moved != v))[:, None] * b.model.replan.move_cost
+            callbacks[key] = b.routing.RegisterTransitMatrix(matrix.tolist())
+        b.routing.SetArcCostEvaluatorOfVehicle(callbacks[key], v)
         b.routing.SetFixedCostOfVehicle(vt.fixed_cost, v)
+
+
+def _moved_rows(b: _Built) -> np.ndarray | None:
+    """Per node, the vehicle it was on before (-2 for depots and stops without one); None outside replans."""
+    replan = b.model.replan
+    if replan is None or replan.move_cost <= 0 or not replan.previous:
+        return None
+    rows = np.full(len(b.locations), -2, dtype=np.int64)
+    for stop, v in replan.previous.items():
+        rows[b.n_depots + stop] = v
+    return rows
+
+
+def _pin(b: _Built) -> None:
+    """Frozen prefixes: each vehicle starts with exactly its frozen stops, in their order."""
+    replan = b.model.replan
+    if replan is None:
+        return
+    routing = b.routing
+    for v, stops in replan.prefixes.items():
+        here = routing.Start(v)
+        for stop in stops:
+            index = b.index(stop)
+            routing.NextVar(here).SetValue(index)
+            routing.VehicleVar(index).SetValue(v)
+            routing.ActiveVar(index).SetValue(1)
+            here = index
 
 
 def _time(b: _Built) -> None:
@@ -155,7 +199,8 @@ def _stops(b: _Built) -> None:
     for i, s in enumerate(m.stops):
         index = b.index(i)
         if s.prize is not None:
-            routing.AddDisjunction([index], int(s.prize))
+            moved = b.model.replan is not None and i in b.model.replan.previous
+            routing.AddDisjunction([index], int(s.prize) + (b.model.replan.move_cost if moved else 0))
         if s.skills:
             allowed = [v for v, (t, _) in enumerate(b.vehicles) if s.skills <= m.vehicle_types[t].skills]
             # -1 keeps "unserved" possible; an optional stop no vehicle may serve stays unserved.
@@ -175,6 +220,7 @@ def build(model: RoutingModel) -> _Built:
     _loads(b)
     _distance_limits(b)
     _stops(b)
+    _pin(b)
     return b
 
 
@@ -213,6 +259,20 @@ def _read(b: _Built, solution: Any) -> RoutingSolution:
     return RoutingSolution(routes, unserved, int(solution.ObjectiveValue()))
 
 
+def solution_budget(model: RoutingModel, time_limit: float) -> int:
+    """How many solutions the search may visit: what a loaded 2-core machine manages in the time limit.
+
+    Stopping on a count rather than the clock makes a run repeatable (the same input, seed and
+    limit give the same plan); the time limit stays a hard stop for slower machines.
+    """
+    per_second = SOLUTIONS_BASE + SOLUTIONS_RATE / max(1, len(model.stops))
+    if any(t.breaks for t in model.vehicle_types):
+        per_second /= 4.0  # break intervals: 41 solutions/s on the 42-stop courier day, against ~140 without
+    if model.pairs:
+        per_second /= 1.5
+    return max(MIN_SOLUTIONS, int(math.ceil(time_limit * per_second)))
+
+
 def _parameters(model: RoutingModel, limit: float, params: SolveParams) -> Any:
     from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -223,24 +283,42 @@ def _parameters(model: RoutingModel, limit: float, params: SolveParams) -> Any:
     search.first_solution_strategy = strategy.PARALLEL_CHEAPEST_INSERTION if timed else strategy.AUTOMATIC
     search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     search.time_limit.FromMilliseconds(max(100, int(limit * 1000)))
+    search.solution_limit = solution_budget(model, params.time_limit)
     return search
+
+
+def _start(b: _Built, search: Any) -> Any:
+    """The previous routes as the first solution of a replan, or None when they no longer fit as a whole."""
+    replan = b.model.replan
+    if replan is None or not replan.routes:
+        return None
+    b.routing.CloseModelWithParameters(search)
+    routes = [[b.index(i) for i in replan.routes.get(v, [])] for v in range(len(b.vehicles))]
+    return b.routing.ReadAssignmentFromRoutes(routes, True)
 
 
 def solve(
     model: RoutingModel, params: SolveParams, limit: float, progress: ProgressCallback | None, warm_start: bool
 ) -> SolverOutcome:
-    """Build the OR-Tools model and search until the time limit; store the best solution on the model."""
+    """Build the OR-Tools model and search within the solution budget and the time limit; store the best plan."""
     start = time.perf_counter()
     b = build(model)
-    if progress is not None:
+    found = [0]
 
-        def report() -> None:
+    def report() -> None:
+        found[0] += 1
+        if progress is not None:
             cost = b.routing.CostVar().Value() / model.objective_scale
             progress(Progress(time.perf_counter() - start, cost, None, None))
 
-        b.routing.AddAtSolutionCallback(report)
+    b.routing.AddAtSolutionCallback(report)
     remaining = max(0.1, limit - (time.perf_counter() - start))
-    solution = b.routing.SolveWithParameters(_parameters(model, remaining, params))
+    search = _parameters(model, remaining, params)
+    initial = _start(b, search)
+    if initial is not None:
+        solution = b.routing.SolveFromAssignmentWithParameters(initial, search)
+    else:
+        solution = b.routing.SolveWithParameters(search)
     seconds = time.perf_counter() - start
     raw = STATUS_NAMES.get(b.routing.status(), str(b.routing.status()))
     if solution is None:
@@ -250,7 +328,18 @@ def solve(
         return finished(status, None, None, seconds, "ortools", version("ortools"), raw, message)
     model.solution = _read(b, solution)
     objective = model.solution.cost / model.objective_scale
-    model.solver_note = f"OR-Tools guided local search for {seconds:.1f} s"
+    budget = search.solution_limit
+    stopped = (
+        f"stopped by its budget of {budget} solutions (repeatable)"
+        if found[0] >= budget
+        else f"stopped by the time limit before its budget of {budget} solutions (may differ between runs)"
+        if seconds >= remaining * 0.95
+        else "stopped at a local optimum"
+    )
+    begun = "; started from the previous routes" if initial is not None else ""
+    if model.replan is not None and model.replan.routes and initial is None:
+        begun = "; the previous routes no longer fit as a whole, so it built a fresh first plan"
+    model.solver_note = f"OR-Tools guided local search for {seconds:.1f} s, {stopped}{begun}"
     return finished(
         Status.FEASIBLE,
         objective,

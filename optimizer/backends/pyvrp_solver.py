@@ -1,14 +1,20 @@
 """PyVRP backend: hybrid genetic search for capacity, time windows, depots, mixed fleets and prizes.
 
 PyVRP is a heuristic: it proves no lower bound, so the outcome is FEASIBLE with gap None. It
-runs for the whole time limit (MaxRuntime) with params.seed: the same seed gives the same search,
-but how far it gets within the limit depends on the machine's load, so plans of larger instances
-can differ between runs. Stops with several windows become a mutually exclusive client group.
-Features it cannot express here (breaks, pickup-delivery pairs, skills) are refused.
+runs with params.seed for an iteration budget derived from the instance size and the run's time
+limit (what a loaded 2-core machine manages), with the time limit (MaxRuntime) as a hard stop:
+a run stopped by its budget is repeatable, one stopped by the clock may differ between runs,
+and the Summary says which it was. Stops with several windows become a mutually exclusive client
+group. Features it cannot express here (breaks, pickup-delivery pairs, skills) are refused.
+
+A replan that pins frozen route prefixes or prices stops moved between vehicles is handed to
+the OR-Tools backend: PyVRP cannot tie a stop to a vehicle or charge per-vehicle stop costs.
+A replan without those (no frozen stops, stability weight 0) starts PyVRP from the previous routes.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from importlib.metadata import version
@@ -23,6 +29,15 @@ from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 
 INT_MAX = np.iinfo(np.int64).max
+# Iterations per second ~ 1500 / sqrt(stops): a half to a third of what a loaded 2-core machine did (9-1000 stops).
+ITERATIONS_RATE = 1500.0
+MIN_ITERATIONS = 200
+
+
+def iteration_budget(model: RoutingModel, time_limit: float) -> int:
+    """Iterations a run may take: repeatable, and on a loaded machine about what fits in the time limit."""
+    per_second = ITERATIONS_RATE / math.sqrt(len(model.stops) + 1)
+    return max(MIN_ITERATIONS, int(math.ceil(time_limit * per_second)))
 
 
 def _limit(value: int | None) -> int:
@@ -125,6 +140,31 @@ def _read_solution(model: RoutingModel, solution: Any, owner: list[int]) -> Rout
     return RoutingSolution(routes, unserved, cost)
 
 
+def keep_vehicle_names(model: RoutingModel, solution: RoutingSolution) -> None:
+    """In a replan, number identical vehicles so each route keeps the name of the previous route it overlaps most."""
+    if model.replan is None or not model.replan.routes:
+        return
+    vehicles = model.vehicles()
+    before = {vehicles[v]: set(stops) for v, stops in model.replan.routes.items()}
+    for t in {r.vehicle_type for r in solution.routes}:
+        routes = [r for r in solution.routes if r.vehicle_type == t]
+        pairs = sorted(
+            (
+                (len({x.stop for x in r.visits} & before.get((t, k), set())), -n, k)
+                for n, r in enumerate(routes)
+                for k in range(model.vehicle_types[t].count)
+            ),
+            reverse=True,
+        )
+        taken_routes: set[int] = set()
+        taken_numbers: set[int] = set()
+        for _, minus_n, k in pairs:
+            if -minus_n not in taken_routes and k not in taken_numbers:
+                routes[-minus_n].vehicle = k
+                taken_routes.add(-minus_n)
+                taken_numbers.add(k)
+
+
 def check_supported(model: RoutingModel) -> None:
     """UsageError naming the features PyVRP cannot model, so the planner can pick OR-Tools."""
     used = model.features()
@@ -132,27 +172,63 @@ def check_supported(model: RoutingModel) -> None:
         raise UsageError(f"the PyVRP backend cannot model {', '.join(used.values())}; use --solver ortools (or auto)")
 
 
+def initial_solution(model: RoutingModel, data: Any, owner: list[int]) -> Any:
+    """The previous routes of a replan as a PyVRP solution (the start of the search), or None."""
+    import pyvrp
+
+    replan = model.replan
+    if replan is None or not replan.routes:
+        return None
+    copies: dict[int, list[int]] = {}
+    for client, stop in enumerate(owner):
+        copies.setdefault(stop, []).append(client)
+    vehicles = model.vehicles()
+    routes = [
+        pyvrp.Route(data, [copies[i][0] for i in stops], vehicles[v][0])
+        for v, stops in sorted(replan.routes.items())
+        if stops
+    ]
+    return pyvrp.Solution(data, routes)
+
+
 def solve(
     model: RoutingModel, params: SolveParams, limit: float, progress: ProgressCallback | None, warm_start: bool
 ) -> SolverOutcome:
-    """Run PyVRP for `limit` seconds with params.seed; store the best feasible solution on the model."""
+    """Run PyVRP with params.seed within its iteration budget and `limit` seconds; store the best solution."""
     import pyvrp
-    from pyvrp.stop import MaxRuntime
+    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
     check_supported(model)
+    if model.replan is not None and model.replan.constrained:
+        from optimizer.backends import ortools_routing
+
+        outcome = ortools_routing.solve(model, params, limit, progress, warm_start)
+        model.solver_note = (
+            "replan with frozen stops or a stability weight: PyVRP cannot pin stops to vehicles or price "
+            f"moves, so OR-Tools solved it. {model.solver_note}"
+        )
+        return outcome
     start = time.perf_counter()
     data, owner = problem_data(model)
     remaining = max(0.1, limit - (time.perf_counter() - start))
+    budget = iteration_budget(model, params.time_limit)
+    initial, rounds, iterations = initial_solution(model, data, owner), 0, 0
     with warnings.catch_warnings(record=True) as caught:  # said in the outcome's message, not on stderr
         warnings.simplefilter("always")
-        result = pyvrp.solve(
-            data,
-            stop=MaxRuntime(remaining),
-            seed=params.seed,
-            collect_stats=False,
-            display=False,
-            params=_params(model),
-        )
+        while True:  # budgets again from the best so far while no plan keeps every rule and time is left
+            result = pyvrp.solve(
+                data,
+                stop=MultipleCriteria([MaxIterations(budget), MaxRuntime(remaining)]),
+                seed=params.seed + rounds,
+                collect_stats=False,
+                display=False,
+                params=_params(model),
+                initial_solution=initial,
+            )
+            rounds, iterations, initial = rounds + 1, iterations + result.num_iterations, result.best
+            remaining = limit - (time.perf_counter() - start)
+            if result.best.is_feasible() or result.num_iterations < budget or remaining < 0.1:
+                break
     struggled = any(w.category.__name__ == "PenaltyBoundWarning" for w in caught)
     seconds = time.perf_counter() - start
     best = result.best
@@ -174,10 +250,18 @@ def solve(
             ),
         )
     model.solution = _read_solution(model, best, owner)
+    keep_vehicle_names(model, model.solution)
     objective = model.solution.cost / model.objective_scale
     if progress is not None:
         progress(Progress(seconds, objective, None, None))
-    model.solver_note = f"PyVRP ran for {seconds:.1f} s ({result.num_iterations} iterations, seed {params.seed})"
+    extra = f" ({rounds} budgets to find a feasible plan)" if rounds > 1 else ""
+    stopped = (
+        f"stopped by its budget of {budget} iterations{extra} (repeatable)"
+        if result.num_iterations >= budget
+        else f"stopped by the time limit after {iterations} iterations, budget {budget}{extra} (may differ between runs)"
+    )
+    begun = ", started from the previous routes" if model.replan is not None and model.replan.routes else ""
+    model.solver_note = f"PyVRP ran for {seconds:.1f} s with seed {params.seed}, {stopped}{begun}"
     return finished(
         Status.FEASIBLE,
         objective,

@@ -100,6 +100,27 @@ class RoutingSolution:
 
 
 @dataclass
+class Replan:
+    """What a replan asks of a backend; vehicles are numbered as in RoutingModel.vehicles().
+
+    `prefixes[v]` are the stops vehicle v must visit first, in that order (routes under way);
+    `previous[i]` is the vehicle stop i was on before (absent: new, unserved or its vehicle is gone);
+    serving i on another vehicle or leaving it unserved costs `move_cost` objective units;
+    `routes[v]` is the previous route of v (the warm start).
+    """
+
+    prefixes: dict[int, list[int]]
+    previous: dict[int, int]
+    move_cost: int
+    routes: dict[int, list[int]]
+
+    @property
+    def constrained(self) -> bool:
+        """True when the replan pins stops or prices moves (beyond a mere warm start)."""
+        return any(self.prefixes.values()) or (self.move_cost > 0 and bool(self.previous))
+
+
+@dataclass
 class RoutingModel:
     """Depots, stops, vehicle types, integer matrices and the pairs; `solution` is set by a backend."""
 
@@ -115,6 +136,7 @@ class RoutingModel:
     coordinates: np.ndarray | None = None  # [location, 2], for the solvers' neighbourhoods and charts
     solution: RoutingSolution | None = None
     solver_note: str = ""  # set by a backend: what it did (e.g. why it stopped)
+    replan: Replan | None = None  # set by a replan: frozen prefixes, move costs, previous routes
 
     @property
     def n_vehicles(self) -> int:

@@ -35,7 +35,8 @@ def test_courier_example_with_ortools(tmp_path: Path) -> None:
     result = _solve(tmp_path, courier_tables(), 4)
     assert result.solver == "ortools"
     stops = result.plan.sheets["Stops"]
-    assert 1 <= (stops["activity"] == "break").sum() <= result.plan.kpis["vehicles"]  # routes over by 11:30 need none
+    # at most one break per route; a route over before the break window needs none (test_constraints checks breaks)
+    assert (stops["activity"] == "break").sum() <= result.plan.kpis["vehicles"]
     assert result.plan.kpis["stops_unserved"] == 0
 
 

@@ -1,0 +1,63 @@
+"""Determinism: the same input, seed and threads give the same routes, on both backends.
+
+Runs stop on an iteration (PyVRP) or solution (OR-Tools) budget derived from the instance size
+and the time limit, not on the clock; the Summary's search note says which one stopped the run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from models.routing import vrp
+from models.routing.example import courier_tables, example_tables
+from optimizer.backends import ortools_routing, pyvrp_solver
+from optimizer.backends.ortools_routing import solution_budget
+from optimizer.backends.pyvrp_solver import iteration_budget
+from optimizer.core.params import SolveParams
+from optimizer.core.status import Status
+from optimizer.solve import load, solve_loaded
+from tests.models.inventory.helpers import write_folder
+from tests.models.routing.checker import check_plan
+
+
+def _stops(folder: Path, solver: str, limit: float, seed: int) -> tuple[pd.DataFrame, str]:
+    loaded = load(folder)
+    result = solve_loaded(loaded, SolveParams(solver=solver, time_limit=limit, seed=seed))
+    assert result.plan is not None, result.message
+    check_plan(loaded.scenario, result.plan)
+    return result.plan.sheets["Stops"], result.plan.kpis["search"]
+
+
+def _minutes(tables: dict) -> dict:
+    tables = dict(tables)
+    tables["Settings"] = [r for r in tables["Settings"] if r["setting"] != "time_format"]
+    tables["Settings"].append({"setting": "time_format", "value": "minutes"})  # numbers for the checker
+    return tables
+
+
+def test_two_solves_of_the_city_example_with_one_seed_give_identical_stops(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "city", _minutes(example_tables(None, 7)))
+    (first, note), (second, _) = _stops(folder, "pyvrp", 6, 11), _stops(folder, "pyvrp", 6, 11)
+    assert "stopped by its budget" in note and "(repeatable)" in note, note
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_two_solves_of_the_courier_example_on_ortools_give_identical_stops(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "courier", _minutes(courier_tables()))
+    (first, note), (second, _) = _stops(folder, "ortools", 6, 3), _stops(folder, "ortools", 6, 3)
+    assert "stopped by its budget" in note, note
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_the_budget_grows_with_the_time_limit_and_the_clock_still_stops_a_run(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "city", _minutes(example_tables(None, 7)))
+    model = vrp.build(load(folder).scenario)
+    assert iteration_budget(model, 60) > iteration_budget(model, 6) > 0
+    assert solution_budget(model, 60) > solution_budget(model, 6) > 0
+    # a run asked for an hour but given half a second: the clock stops it, and the note says so
+    for backend in (pyvrp_solver, ortools_routing):
+        outcome = backend.solve(model, SolveParams(time_limit=3600), 0.5, None, False)
+        assert outcome.status is Status.FEASIBLE and outcome.seconds < 2.0
+        assert "stopped by the time limit" in model.solver_note, model.solver_note
