@@ -41,6 +41,7 @@ class LnsModel:
     neighbourhoods: list[Neighbourhood]
     first_share: float = 0.15
     round_seconds: float = 1.0
+    round_parameters: dict[str, Any] = field(default_factory=dict)  # CP-SAT parameters for the rounds only
     solver: Any = None  # after solving: an object with Value / BooleanValue over the best solution
     rounds: dict[str, list[int]] = field(default_factory=dict)  # neighbourhood -> [rounds, improvements]
 
@@ -119,7 +120,7 @@ class _Search:
             proto.solution_hint.values.extend(values)
             solver = cp_model.CpSolver()
             p = solver.parameters
-            for name, value in self.lns.cp.parameters.items():
+            for name, value in {**self.lns.cp.parameters, **self.lns.round_parameters}.items():
                 setattr(p, name, value)
             p.num_workers = 1  # one sub-problem per thread; threads share the cores
             p.random_seed = rng.randrange(1 << 30)
