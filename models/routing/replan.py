@@ -42,6 +42,8 @@ class PreviousRoutes:
     routes: dict[str, list[int]]  # vehicle name -> stops in visiting order (stops still in the scenario)
     vehicle_index: dict[str, int | None]  # vehicle name -> vehicle number now (None: it is gone)
     seqs: dict[int, int]  # stop -> its seq in the previous plan
+    cells: dict[int, str] = field(default_factory=dict)  # stop -> its cell in the previous plan
+    pinned: set[int] = field(default_factory=set)  # stops kept in place (set by apply)
     unserved: set[int] = field(default_factory=set)
     removed: list[tuple[str, str, int]] = field(default_factory=list)  # (stop id, vehicle, seq) no longer in Stops
     diagnostics: list[dict[str, str]] = field(default_factory=list)
@@ -109,6 +111,7 @@ def read_previous(s: Scenario, sheets: dict[str, RawTable]) -> PreviousRoutes:
             note(index, "location", f"stop '{stop}' is visited twice in the previous plan; the second visit is ignored")
             continue
         previous.seqs[stop_index[stop]] = int(seq)
+        previous.cells[stop_index[stop]] = f"previous plan {table.cell(index, 'location')}"
         visits.append((name, float(seq), stop_index[stop], index))
     for name, _, stop, _ in sorted(visits, key=lambda v: (v[0], v[1])):
         previous.routes[name].append(stop)
@@ -124,16 +127,42 @@ def read_previous(s: Scenario, sheets: dict[str, RawTable]) -> PreviousRoutes:
 
 def apply(s: Scenario, model: RoutingModel, previous: PreviousRoutes, freeze: int) -> bool:
     """Pin the first `freeze` stops of each route, price moved stops, start from the previous routes."""
-    routes = {
-        previous.vehicle_index[n]: stops
-        for n, stops in previous.routes.items()
-        if previous.vehicle_index[n] is not None
-    }
-    prefixes = {previous.vehicle_index[n]: stops for n, stops in previous.frozen(freeze).items() if stops}
+    index = previous.vehicle_index
+    routes = {index[n]: stops for n, stops in previous.routes.items() if index[n] is not None}
+    prefixes = {}
+    for name, stops in previous.frozen(freeze).items():
+        kept = _still_possible(s, model, previous, name, stops)
+        if kept:
+            prefixes[index[name]] = kept
+    previous.pinned = {stop for stops in prefixes.values() for stop in stops}
     on = {stop: v for v, stops in routes.items() for stop in stops}
     move_cost = int(round(s.settings.stability_weight * money_scale(s)))
     model.replan = Replan(prefixes=prefixes, previous=on, move_cost=move_cost, routes=routes)
     return any(routes.values())
+
+
+def _still_possible(s: Scenario, model: RoutingModel, previous: PreviousRoutes, name: str, stops: list[int]) -> list:
+    """The frozen stops a vehicle can still serve under the new data (skills, capacity); the rest is freed."""
+    t, _ = model.vehicles()[previous.vehicle_index[name]]
+    vt = model.vehicle_types[t]
+    load = [0] * model.dimensions  # what leaves the depot for these stops: a bound any route must keep
+    paired = {d for _, d in model.pairs}
+    for n, i in enumerate(stops):
+        stop = model.stops[i]
+        if i not in paired:
+            load = [a + d for a, d in zip(load, stop.delivery, strict=True)]
+        problem = (
+            f"needs {', '.join(sorted(stop.skills - vt.skills))}, which {name} lacks"
+            if not stop.skills <= vt.skills
+            else f"no longer fits in {name} with the stops before it"
+            if any(a > c for a, c in zip(load, vt.capacity, strict=True))
+            else ""
+        )
+        if problem:
+            message = f"frozen stop '{stop.name}' {problem}; it and the rest of the route are planned afresh"
+            previous.diagnostics.append({"severity": "warning", "location": previous.cells[i], "message": message})
+            return stops[:n]
+    return stops
 
 
 def _new_plan(plan: Plan) -> dict[str, tuple[str, int | None]]:
@@ -160,7 +189,7 @@ def changes(s: Scenario, previous: PreviousRoutes, plan: Plan, freeze: int) -> t
     """Every stop whose vehicle or position changed, with the cost effect where known, and the churn KPIs."""
     weight = s.settings.stability_weight
     new = _new_plan(plan)
-    frozen = {stop for stops in previous.frozen(freeze).values() for stop in stops}
+    frozen = previous.pinned
     rows: list[dict[str, Any]] = []
     decisions = {True: 0, False: 0}
     changed = {True: 0, False: 0}

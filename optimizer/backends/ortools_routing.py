@@ -287,14 +287,26 @@ def _parameters(model: RoutingModel, limit: float, params: SolveParams) -> Any:
     return search
 
 
-def _start(b: _Built, search: Any) -> Any:
-    """The previous routes as the first solution of a replan, or None when they no longer fit as a whole."""
+def _start(b: _Built, search: Any) -> tuple[Any, str]:
+    """The first solution of a replan and how it was made: the previous routes as they were, or else
+    the previous routes kept as locked chains with the new stops added by the first-solution heuristic."""
     replan = b.model.replan
     if replan is None or not replan.routes:
-        return None
+        return None, ""
     b.routing.CloseModelWithParameters(search)
     routes = [[b.index(i) for i in replan.routes.get(v, [])] for v in range(len(b.vehicles))]
-    return b.routing.ReadAssignmentFromRoutes(routes, True)
+    initial = b.routing.ReadAssignmentFromRoutes(routes, True)
+    if initial is not None:
+        return initial, "started from the previous routes"
+    first = type(search)()
+    first.CopyFrom(search)
+    first.solution_limit = 1
+    if b.routing.ApplyLocksToAllVehicles(routes, False):
+        initial = b.routing.SolveWithParameters(first)
+    b.routing.ApplyLocksToAllVehicles([[] for _ in b.vehicles], False)  # the search itself is free
+    if initial is not None:
+        return initial, "started from the previous routes with the new stops added behind them"
+    return None, "the previous routes no longer fit, so it built a fresh first plan"
 
 
 def solve(
@@ -314,7 +326,10 @@ def solve(
     b.routing.AddAtSolutionCallback(report)
     remaining = max(0.1, limit - (time.perf_counter() - start))
     search = _parameters(model, remaining, params)
-    initial = _start(b, search)
+    initial, begun = _start(b, search)
+    found[0] = 0
+    remaining = max(0.1, limit - (time.perf_counter() - start))
+    search.time_limit.FromMilliseconds(max(100, int(remaining * 1000)))
     if initial is not None:
         solution = b.routing.SolveFromAssignmentWithParameters(initial, search)
     else:
@@ -336,10 +351,7 @@ def solve(
         if seconds >= remaining * 0.95
         else "stopped at a local optimum"
     )
-    begun = "; started from the previous routes" if initial is not None else ""
-    if model.replan is not None and model.replan.routes and initial is None:
-        begun = "; the previous routes no longer fit as a whole, so it built a fresh first plan"
-    model.solver_note = f"OR-Tools guided local search for {seconds:.1f} s, {stopped}{begun}"
+    model.solver_note = f"OR-Tools guided local search for {seconds:.1f} s, {stopped}" + (f"; {begun}" if begun else "")
     return finished(
         Status.FEASIBLE,
         objective,

@@ -118,6 +118,7 @@ def test_frozen_stops_stay_first_and_the_rest_is_optimal_behind_them(tmp_path, s
     changes = result.plan.sheets["Changes"]
     assert set(changes[changes["what"] == "new stop"]["stop"]) == {"X", "Y"}
     assert not changes["frozen"].any() and result.plan.kpis["share_changed_in_frozen_part"] == 0
+    assert "started from the previous routes with the new stops added behind them" in result.plan.kpis["search"]
 
 
 def two_depots(m: tuple[float, float]) -> dict:
@@ -184,6 +185,22 @@ def test_a_vanished_stop_and_vehicle_are_diagnostics_and_the_replan_goes_on(tmp_
     for v, r in routes(result.plan.sheets["Stops"]).items():  # surviving routes keep their first stop
         if before.get(v) and before[v][0] != "A":
             assert r[0] == before[v][0]
+
+
+def test_a_frozen_stop_that_no_longer_fits_is_freed_with_a_diagnostic(tmp_path):
+    rows = {"A": (3, 0), "B": (4, 1)}
+    vans = [vehicle("V", capacity=10)]
+    folder = write(tmp_path / "day", [stop(n, *p, demand=4, penalty=100) for n, p in rows.items()], vans)
+    first = routes(solve_cli(folder, tmp_path / "plan.xlsx")["Stops"])["V"][0]
+    grown = [stop(n, *p, demand=12 if n == first else 4, penalty=100) for n, p in rows.items()]
+    write(folder, grown, vans)  # the first stop's order grew beyond the van: it cannot stay frozen
+    result = replan(folder, tmp_path / "plan.xlsx", 2)
+    notes = result.plan.diagnostics
+    note = notes[notes["message"].str.startswith(f"frozen stop '{first}' no longer fits in V")]
+    assert len(note) == 1 and note["location"].iloc[0].startswith("previous plan Stops!D")
+    assert result.plan.sheets["Unserved"]["stop"].tolist() == [first]
+    changes = result.plan.sheets["Changes"]
+    assert changes[changes["stop"] == first]["what"].tolist() == ["dropped to Unserved"]
 
 
 def test_a_previous_plan_of_another_kind_is_refused(tmp_path):
