@@ -211,3 +211,13 @@ def test_a_previous_plan_of_another_kind_is_refused(tmp_path):
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and "no Stops sheet" in result.output
     assert not (tmp_path / "re.xlsx").exists()
+
+
+def test_previous_latest_replans_against_the_newest_plan_in_the_history(tmp_path):
+    folder = write(tmp_path / "day", SIX, TWO_VANS)
+    first = solve_cli(folder, tmp_path / "plan.xlsx")
+    args = ["replan", str(folder), "--previous", "latest", "--freeze", "1", "-o", str(tmp_path / "re.xlsx"), "-q"]
+    result = runner.invoke(app, [*args, "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    book = pd.read_excel(tmp_path / "re.xlsx", sheet_name=None, engine="calamine")
+    assert book["Changes"].empty and routes(book["Stops"]) == routes(first["Stops"])
