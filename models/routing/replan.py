@@ -182,14 +182,19 @@ def _what(old: str, new: str, gone: bool) -> str:
         return "now served"
     if old != new:
         return "vehicle no longer exists" if gone else "moved to another vehicle"
-    return "position changed"
+    return "order on the route changed"
 
 
 def changes(s: Scenario, previous: PreviousRoutes, plan: Plan, freeze: int) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Every stop whose vehicle or position changed, with the cost effect where known, and the churn KPIs."""
+    """Every stop whose vehicle or order on its route changed, with the cost effect where known, and churn KPIs.
+
+    A stop keeps its place when its order among the stops that stay on its vehicle is the same,
+    even if new or removed stops shift its seq number.
+    """
     weight = s.settings.stability_weight
     new = _new_plan(plan)
     frozen = previous.pinned
+    reordered = _reordered(s, previous, new)
     rows: list[dict[str, Any]] = []
     decisions = {True: 0, False: 0}
     changed = {True: 0, False: 0}
@@ -204,7 +209,7 @@ def changes(s: Scenario, previous: PreviousRoutes, plan: Plan, freeze: int) -> t
         old_seq = previous.seqs.get(i)
         inside = i in frozen
         decisions[inside] += 1
-        if (old_vehicle, old_seq) == (new_vehicle, new_seq):
+        if old_vehicle == new_vehicle and (old_vehicle == UNSERVED or i not in reordered):
             continue
         changed[inside] += 1
         gone = old_vehicle != UNSERVED and previous.vehicle_index.get(old_vehicle) is None
@@ -228,6 +233,23 @@ def changes(s: Scenario, previous: PreviousRoutes, plan: Plan, freeze: int) -> t
         "share_changed_after_frozen_part": changed[False] / decisions[False] if decisions[False] else 0.0,
     }
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS), kpis
+
+
+def _reordered(s: Scenario, previous: PreviousRoutes, new: dict[str, tuple[str, int | None]]) -> set[int]:
+    """Stops whose order among the stops kept on their vehicle changed (new or removed stops around them do not count)."""
+    index = {row.stop: i for i, row in enumerate(s.stops)}
+    now: dict[str, list[int]] = {}
+    for stop, (vehicle, _) in sorted(new.items(), key=lambda kv: (kv[1][0], kv[1][1] or 0)):
+        if vehicle != UNSERVED and stop in index:
+            now.setdefault(vehicle, []).append(index[stop])
+    out: set[int] = set()
+    for vehicle, before in previous.routes.items():
+        after = now.get(vehicle, [])
+        common = set(before) & set(after)
+        kept_before = [i for i in before if i in common]
+        kept_after = [i for i in after if i in common]
+        out |= {a for a, b in zip(kept_before, kept_after, strict=True) if a != b}
+    return out
 
 
 def _row(what: str, stop: str, old_v: Any, new_v: Any, old_seq: Any, new_seq: Any, effect: Any, frozen: bool) -> dict:

@@ -221,3 +221,29 @@ def test_previous_latest_replans_against_the_newest_plan_in_the_history(tmp_path
     assert result.exit_code == 0, result.output
     book = pd.read_excel(tmp_path / "re.xlsx", sheet_name=None, engine="calamine")
     assert book["Changes"].empty and routes(book["Stops"]) == routes(first["Stops"])
+
+
+def test_a_removed_stop_shifts_seq_numbers_but_changes_no_one_elses_place(tmp_path):
+    ring = {
+        f"S{k}": (round(10 * math.cos(k * math.pi / 4), 3), round(10 * math.sin(k * math.pi / 4), 3))
+        for k in range(1, 8)
+    }
+    folder = write(
+        tmp_path / "day",
+        [stop(n, *p) for n, p in ring.items()],
+        depots=[depot("H", 10, 0)],
+        vehicles=[vehicle("V", start="H")],
+    )
+    before = routes(solve_cli(folder, tmp_path / "plan.xlsx")["Stops"])["V"]  # around the ring: the optimum
+    gone = before[2]
+    write(
+        folder,
+        [stop(n, *p) for n, p in ring.items() if n != gone],
+        depots=[depot("H", 10, 0)],
+        vehicles=[vehicle("V", start="H")],
+    )
+    result = replan(folder, tmp_path / "plan.xlsx", 1)
+    assert routes(result.plan.sheets["Stops"])["V"] == [n for n in before if n != gone]
+    changes = result.plan.sheets["Changes"]
+    assert changes[["what", "stop", "old_seq"]].values.tolist() == [["no longer in Stops", gone, 3]]
+    assert result.plan.kpis["share_changed_after_frozen_part"] == 0
