@@ -158,7 +158,11 @@ def build(s: Scenario) -> Any:
             backlog_cap[i, t] = total
     m.backlog = pyo.Var(m.BT, domain=pyo.NonNegativeReals, bounds=lambda _, i, t: (0, backlog_cap[i, t]))
     m.overtime = pyo.Var(m.OT, domain=pyo.NonNegativeReals, bounds=lambda _, r, t: (0, s.max_overtime[r][t]))
-    m.safety_gap = pyo.Var(m.SOFT, domain=pyo.NonNegativeReals, bounds=lambda _, i, t: (0, s.products[i].safety_stock))
+    m.safety_gap = pyo.Var(  # below safety stock; with backlog the net position, and so the gap, has no floor
+        m.SOFT,
+        domain=pyo.NonNegativeReals,
+        bounds=lambda _, i, t: (0, None if i in backlog_set else s.products[i].safety_stock),
+    )
 
     used = consumption(s, st)
 

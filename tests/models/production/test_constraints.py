@@ -197,3 +197,16 @@ def test_resource_capacity_per_period(tmp_path):
     )
     assert r.made("A") == [15, 0]
     assert r.result.objective == pytest.approx(10)
+
+
+def test_soft_safety_stock_with_backlog_prices_the_whole_shortfall(tmp_path):
+    """10 of 15 made: 5 wait (at 2, plus 0 to make) and the net position -5 is 8 below safety 3 (at 0.5) = 10 + 4."""
+    r = solve_case(
+        tmp_path,
+        periods=1,
+        products=[product(backlog_cost=2, safety_stock=3, safety_penalty=0.5)],
+        resources=[resource(capacity=10)],
+        routings=[routing()],
+        demand={"A": [15]},
+    )
+    assert r.result.objective == pytest.approx(14)
