@@ -113,6 +113,8 @@ def get_kind(name: str) -> KindDefinition:
         module = importlib.import_module(f"models.{name}")
     except ModuleNotFoundError:
         raise UsageError(f"kind '{name}' is not available in this version of optimizer") from None
+    except Exception as exc:  # a kind that fails to import must not take the other kinds down
+        raise UsageError(f"kind '{name}' could not be loaded: {type(exc).__name__}: {exc}") from None
     kind = getattr(module, "KIND", None)
     if not isinstance(kind, KindDefinition):
         raise UsageError(f"kind '{name}' is not available in this version of optimizer")

@@ -234,7 +234,7 @@ def _finish(
         objective = "-" if result.objective is None else f"{result.objective:,.2f}"
         out.print(
             escape(
-                f"{info.scenario}: {result.status.value}, cost {objective}, gap {gap}, "
+                f"{info.scenario}: {result.status.value}, objective {objective}, gap {gap}, "
                 f"{result.timings.wall_seconds:.1f} s -> {target}"
             )
         )
