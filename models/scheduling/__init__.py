@@ -1,9 +1,9 @@
 """Detailed scheduling: which machine does which operation when, as a CP-SAT flexible job shop."""
 
-from models.scheduling import cpsat, data, plan
+from models.scheduling import cpsat, data, plan, replan
 from models.scheduling.example import example_tables
 from models.scheduling.formats import FORMATS
-from optimizer.kinds import Formulation, KindDefinition
+from optimizer.kinds import Formulation, KindDefinition, Replanning
 
 KIND = KindDefinition(
     name="scheduling",
@@ -23,4 +23,5 @@ KIND = KindDefinition(
     objective_note="makespan, weighted tardiness, or makespan_weight x makespan + tardiness_weight x weighted "
     "tardiness (Settings objective)",
     formats=FORMATS,
+    replanning=Replanning(replan.read_previous, replan.apply, replan.changes, families=("cpsat",)),
 )

@@ -55,8 +55,12 @@ def safe_horizon(s: Scenario) -> int:
     return max(last_release, last_down) + work
 
 
-def compute(s: Scenario, start: Schedule) -> Bounds:
-    """Bounds for scenario s given a feasible schedule `start` (its cost caps the optimum)."""
+def compute(s: Scenario, start: Schedule, horizon: int | None = None) -> Bounds:
+    """Bounds for scenario s given a feasible schedule `start` (its cost caps the optimum).
+
+    With `horizon` (replans, whose objective also prices changes) the start's cost caps nothing:
+    every job may end up to that horizon.
+    """
     job_start, job_tail = _job_heads_tails(s)
     n = len(s.operations)
     head, tail = [0] * n, [0] * n
@@ -74,6 +78,12 @@ def compute(s: Scenario, start: Schedule) -> Bounds:
     makespan, tardiness, value = evaluate(s, start)
     st = s.settings
     safe = max(safe_horizon(s), makespan)
+    if horizon is not None:
+        horizon = max(horizon, safe)
+        ends = [max(horizon - job_tail[j], 0) for j in range(len(s.jobs))]
+        lb = _machine_bound(s, head, tail)
+        lb = max([lb] + [job_start[j] + sum(_group_work(s, g) for g in gs) for j, gs in enumerate(s.job_groups)])
+        return Bounds(tuple(head), tuple(tail), tuple(job_tail), tuple(ends), horizon, min(lb, horizon))
     if st.objective == "makespan":
         horizon = makespan
     elif st.objective == "blend" and st.makespan_weight > 0:

@@ -31,6 +31,7 @@ class SchedulingModel(CpsatModel):
     tardiness: dict[int, Any] = field(default_factory=dict)  # job -> lateness variable
     start_schedule: Schedule | None = None
     bounds: bounds_mod.Bounds | None = None
+    compact_solution: bool = True  # left-shift the solved schedule (off in replans: kept starts must stay)
 
 
 def _integer_weights(values: list[float]) -> int:
@@ -44,10 +45,18 @@ def _integer_weights(values: list[float]) -> int:
 
 def build(s: Scenario) -> SchedulingModel:
     """The CP-SAT model of scenario s (see the module docstring)."""
+    built = build_rules(s)
+    set_objective(s, built)
+    hint(s, built, built.start_schedule)
+    return built
+
+
+def build_rules(s: Scenario, horizon: int | None = None) -> SchedulingModel:
+    """Variables and hard rules, no objective or hint; `horizon` widens the domains (see bounds.compute)."""
     from ortools.sat.python import cp_model
 
     start_plan = compact(s, best_schedule(s))
-    b = bounds_mod.compute(s, start_plan)
+    b = bounds_mod.compute(s, start_plan, horizon)
     m = cp_model.CpModel()
     built = SchedulingModel(model=m, start_schedule=start_plan, bounds=b)
     # edge finding and not-first/not-last on every no-overlap: on ft10 it proves 930 in about half the time
@@ -80,8 +89,6 @@ def build(s: Scenario) -> SchedulingModel:
         built.ends.append(end)
     _precedences(s, built)
     _machines(s, built, per_machine)
-    _objective(s, built)
-    hint(s, built, start_plan)
     return built
 
 
@@ -144,8 +151,8 @@ def _circuit(s: Scenario, built: SchedulingModel, mach: int, entries: list[tuple
     return lits
 
 
-def _objective(s: Scenario, built: SchedulingModel) -> None:
-    """Makespan, weighted tardiness or their blend, with weights scaled to whole numbers."""
+def set_objective(s: Scenario, built: SchedulingModel, extra: list[tuple[Any, float]] | None = None) -> None:
+    """Makespan, weighted tardiness or their blend (plus `extra` weighted terms), weights scaled to whole numbers."""
     m, b, st = built.model, built.bounds, s.settings
     assert b is not None
     built.makespan = m.NewIntVar(b.makespan_lb, b.horizon, "makespan")
@@ -165,6 +172,7 @@ def _objective(s: Scenario, built: SchedulingModel) -> None:
                 m.Add(late >= built.ends[o] - job.due)
             built.tardiness[j] = late
             terms.append((late, job.weight * factor))
+    terms += [(v, w) for v, w in extra or [] if w > 0]
     scale = _integer_weights([w for _, w in terms])
     m.Minimize(sum(int(round(w * scale)) * v for v, w in terms))
     built.objective_scale = float(Fraction(1, scale))
@@ -212,4 +220,5 @@ def schedule_from_solution(s: Scenario, built: SchedulingModel) -> Schedule:
         )
         machine[o] = chosen
         end[o] = start[o] + dict(op.options)[chosen]
-    return compact(s, Schedule(machine, start, end))
+    solved = Schedule(machine, start, end)
+    return compact(s, solved) if built.compact_solution else solved

@@ -42,6 +42,14 @@ class Settings(BaseModel):
     tardiness_weight: float = quantity("weight of the weighted tardiness in the blend", "", default=1.0)
     time_unit: str = column("what one time unit is (minute, hour, shift)", default="minute")
     currency: str = column("currency of tardiness penalties (job weights) and budgets", default="EUR")
+    stability_weight: float = Field(
+        1.0,
+        ge=0,
+        le=1e6,
+        description="replans only: objective units per operation after the frozen part whose machine or start "
+        "differs from the previous plan (1 = one time unit of makespan, or one unit of weighted tardiness)",
+        json_schema_extra={"unit": "objective units per changed operation"},
+    )
 
 
 class JobRow(RowModel):
