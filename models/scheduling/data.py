@@ -42,6 +42,12 @@ class Settings(BaseModel):
     tardiness_weight: float = quantity("weight of the weighted tardiness in the blend", "", default=1.0)
     time_unit: str = column("what one time unit is (minute, hour, shift)", default="minute")
     currency: str = column("currency of tardiness penalties (job weights) and budgets", default="EUR")
+    search: Annotated[Literal["repeatable", "fastest"], BeforeValidator(lower_text)] = column(
+        "repeatable: the same input, seed and threads give the same plan (CP-SAT's interleaved search, stopped by "
+        "a work limit that uses part of the time limit); fastest: CP-SAT's parallel portfolio for the whole time "
+        "limit, faster proofs but runs may differ (benchmark files use it)",
+        default="repeatable",
+    )
     stability_weight: float = Field(
         1.0,
         ge=0,

@@ -84,7 +84,13 @@ def _tables(
             for machine, time in options:
                 el_rows.append([job_id, op_id, machine, time])
                 el_lines.append(line)
-    settings = {"kind": "scheduling", "name": name, "objective": "makespan", "time_unit": "time unit"}
+    settings = {
+        "kind": "scheduling",
+        "name": name,
+        "objective": "makespan",
+        "time_unit": "time unit",
+        "search": "fastest",
+    }
     return {
         "Settings": settings_table(label, settings),
         "Jobs": text_table("Jobs", label, ["job"], job_rows, job_lines),

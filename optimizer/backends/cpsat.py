@@ -29,6 +29,9 @@ class CpsatModel:
     solver: Any = None  # cp_model.CpSolver after solve()
     parameters: dict[str, Any] = field(default_factory=dict)  # extra CP-SAT parameters a builder wants
     rules: list[tuple[Any, str, str]] = field(default_factory=list)  # (literal, input location, planner message)
+    # repeatable search: interleaved workers stopped by a deterministic work limit of this many work units per
+    # second of time limit (the wall-clock limit stays a hard stop); None = the fastest, non-repeatable portfolio
+    work_per_second: float | None = None
 
     def rule(self, location: str, message: str) -> Any:
         """A literal that switches a group of hard rules on; enforce each with `.OnlyEnforceIf(literal)`.
@@ -99,6 +102,9 @@ def solve(
     p.relative_gap_limit = params.gap
     for name, value in built.parameters.items():
         setattr(p, name, value)
+    if built.work_per_second is not None:
+        p.interleave_search = True  # deterministic whatever the number of workers
+        p.max_deterministic_time = built.work_per_second * max(0.01, limit)
     built.set_rules(on=True)
     started = time.perf_counter()
     callback = _callback_class()(progress, built.objective_scale, started) if progress is not None else None
@@ -122,6 +128,13 @@ def solve(
         Status.NO_SOLUTION: "no plan found within the time limit",
         Status.ERROR: f"CP-SAT rejected the model: {solver.SolutionInfo() or name}",
     }.get(status, "")
+    if status is Status.FEASIBLE and built.work_per_second is not None:
+        stopped_by_work = solver.deterministic_time >= p.max_deterministic_time
+        message = (
+            "stopped at the repeatable work limit with a plan (the same input, seed and threads give the same plan)"
+            if stopped_by_work
+            else "stopped at the time limit before the repeatable work limit: a rerun may give another plan"
+        )
     if status is Status.FEASIBLE and objective is not None and bound is not None:
         relative = abs(objective - bound) / max(abs(objective), 1e-9)
         if relative <= params.gap:
