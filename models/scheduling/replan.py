@@ -121,15 +121,20 @@ def apply(s: Scenario, model: cpsat.SchedulingModel, previous: PreviousSchedule,
     built.compact_solution = False  # a left shift would move starts the objective counted as kept
     m, b = built.model, built.bounds
     keep_terms: list[Any] = []
-    for o, start in previous.start.items():
+    ends: dict[int, int] = {}  # frozen op -> its end under the new processing times
+    last_on: dict[int, int] = {}  # machine -> the frozen op ending last on it so far
+    for o, start in sorted(previous.start.items(), key=lambda item: (item[1], item[0])):
         problem = _keepable(s, previous, o, b.horizon)
         machine = next((k for k, name in enumerate(s.machines) if name == previous.machine[o]), None)
         lit = built.choice[o].get(machine) if machine is not None else None
         if start < freeze and not problem:
-            if start < b.head[o]:
+            problem = _clash(s, o, start, machine, ends, last_on)
+            if not problem and start < b.head[o]:
                 problem = f"its start {start} is before its earlier operations can end ({b.head[o]})"
-            else:
+            if not problem:
                 previous.frozen.add(o)
+                ends[o] = start + dict(s.operations[o].options)[machine]
+                last_on[machine] = o
                 m.Add(built.starts[o] == start)
                 if lit is not None:
                     m.Add(lit == 1)
@@ -151,6 +156,32 @@ def apply(s: Scenario, model: cpsat.SchedulingModel, previous: PreviousSchedule,
     cpsat.hint(s, built, _hint_schedule(s, previous, built.start_schedule))
     model.__dict__.update(built.__dict__)  # the engine holds `model`: give it the replan model
     return True
+
+
+def _clash(s: Scenario, o: int, start: int, machine: int, ends: dict[int, int], last_on: dict[int, int]) -> str:
+    """Why operation o cannot stay at `start` next to the operations already kept ('' if it can).
+
+    Operations are kept in previous start order, so everything that must end before o has been
+    decided: its job's earlier operations, the last operations of jobs that must finish first,
+    and the operation kept last on its machine (with the changeover between them).
+    """
+    job = s.operations[o].job
+    before = list(s.predecessors(o))
+    if o in s.job_groups[job][0]:
+        before += [q for a, b in s.precedences if b == job for q in s.job_groups[a][-1]]
+    for q in before:
+        name = f"{s.jobs[s.operations[q].job].job}/{s.operations[q].operation}"
+        if q not in ends:
+            return f"operation '{name}' before it is not kept as started"
+        if ends[q] > start:
+            return f"operation '{name}' before it now ends at {ends[q]}"
+    q = last_on.get(machine)
+    if q is not None:
+        ready = ends[q] + s.setup_time(machine, s.operations[q].job, job)
+        if ready > start:
+            name = f"{s.jobs[s.operations[q].job].job}/{s.operations[q].operation}"
+            return f"'{name}' on machine '{s.machines[machine]}' now ends (with setup) at {ready}"
+    return ""
 
 
 def _hint_schedule(s: Scenario, previous: PreviousSchedule, fallback: Schedule) -> Schedule:

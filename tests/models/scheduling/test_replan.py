@@ -160,3 +160,17 @@ def test_a_started_operation_its_machine_cannot_do_any_more_is_freed_with_a_diag
     assert diagnostics["message"].str.startswith(message).any()
     after = by_op(result.plan.sheets["Schedule"])
     assert after[first.job, first.operation] != (first.machine, first.start, first.end)
+
+
+def test_started_operations_that_now_clash_are_freed_so_the_replan_stays_feasible(tmp_path: Path) -> None:
+    data = sheets()
+    plan, before = first_plan(tmp_path, data)
+    ops = copy.deepcopy(OPS)
+    for steps in ops.values():  # every first operation now takes 5 longer: started ones overlap what follows
+        steps[0] = {machine: p + 5 for machine, p in steps[0].items()}
+    slower = sheets(ops=ops)
+    result = replan(tmp_path, slower, plan, int(before["end"].max()))
+    assert result.plan.diagnostics["message"].str.contains("cannot stay as started").any()
+    after = by_op(result.plan.sheets["Schedule"])
+    kept = [key for key, value in by_op(before).items() if after[key][:2] == value[:2]]
+    assert kept  # what still fits stays where it was
