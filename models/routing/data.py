@@ -54,6 +54,10 @@ class Settings(BaseModel):
     time_format: Annotated[Literal["clock", "minutes"], BeforeValidator(lower_text)] = column(
         "how the plan shows times: clock (HH:MM) or minutes", default="clock"
     )
+    search_stop: Annotated[Literal["budget", "time_limit"], BeforeValidator(lower_text)] = column(
+        "budget: stop on an effort budget from the size and time limit (repeatable); time_limit: search the whole limit",
+        default="budget",
+    )
     stability_weight: float = Field(
         10.0,
         ge=0,

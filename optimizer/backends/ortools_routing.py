@@ -283,7 +283,8 @@ def _parameters(model: RoutingModel, limit: float, params: SolveParams) -> Any:
     search.first_solution_strategy = strategy.PARALLEL_CHEAPEST_INSERTION if timed else strategy.AUTOMATIC
     search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     search.time_limit.FromMilliseconds(max(100, int(limit * 1000)))
-    search.solution_limit = solution_budget(model, params.time_limit)
+    if model.budgeted:
+        search.solution_limit = solution_budget(model, params.time_limit)
     return search
 
 
@@ -345,7 +346,9 @@ def solve(
     objective = model.solution.cost / model.objective_scale
     budget = search.solution_limit
     stopped = (
-        f"stopped by its budget of {budget} solutions (repeatable)"
+        "searched for the whole time limit (search_stop = time_limit, not repeatable)"
+        if not model.budgeted
+        else f"stopped by its budget of {budget} solutions (repeatable)"
         if found[0] >= budget
         else f"stopped by the time limit before its budget of {budget} solutions (may differ between runs)"
         if seconds >= remaining * 0.95

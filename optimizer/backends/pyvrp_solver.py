@@ -32,6 +32,7 @@ INT_MAX = np.iinfo(np.int64).max
 # Iterations per second ~ 1500 / sqrt(stops): a half to a third of what a loaded 2-core machine did (9-1000 stops).
 ITERATIONS_RATE = 1500.0
 MIN_ITERATIONS = 200
+UNBUDGETED = 2**62
 
 
 def iteration_budget(model: RoutingModel, time_limit: float) -> int:
@@ -211,7 +212,7 @@ def solve(
     start = time.perf_counter()
     data, owner = problem_data(model)
     remaining = max(0.1, limit - (time.perf_counter() - start))
-    budget = iteration_budget(model, params.time_limit)
+    budget = iteration_budget(model, params.time_limit) if model.budgeted else UNBUDGETED
     initial, rounds, iterations = initial_solution(model, data, owner), 0, 0
     with warnings.catch_warnings(record=True) as caught:  # said in the outcome's message, not on stderr
         warnings.simplefilter("always")
@@ -256,7 +257,9 @@ def solve(
         progress(Progress(seconds, objective, None, None))
     extra = f" ({rounds} budgets to find a feasible plan)" if rounds > 1 else ""
     stopped = (
-        f"stopped by its budget of {budget} iterations{extra} (repeatable)"
+        f"searched for the whole time limit ({iterations} iterations; search_stop = time_limit, not repeatable)"
+        if not model.budgeted
+        else f"stopped by its budget of {budget} iterations{extra} (repeatable)"
         if result.num_iterations >= budget
         else f"stopped by the time limit after {iterations} iterations, budget {budget}{extra} (may differ between runs)"
     )

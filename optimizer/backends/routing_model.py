@@ -136,6 +136,7 @@ class RoutingModel:
     coordinates: np.ndarray | None = None  # [location, 2], for the solvers' neighbourhoods and charts
     solution: RoutingSolution | None = None
     solver_note: str = ""  # set by a backend: what it did (e.g. why it stopped)
+    budgeted: bool = True  # stop on an effort budget (repeatable); False: search for the whole time limit
     replan: Replan | None = None  # set by a replan: frozen prefixes, move costs, previous routes
 
     @property

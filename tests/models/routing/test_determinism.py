@@ -61,3 +61,15 @@ def test_the_budget_grows_with_the_time_limit_and_the_clock_still_stops_a_run(tm
         outcome = backend.solve(model, SolveParams(time_limit=3600), 0.5, None, False)
         assert outcome.status is Status.FEASIBLE and outcome.seconds < 2.0
         assert "stopped by the time limit" in model.solver_note, model.solver_note
+
+
+def test_search_stop_time_limit_searches_the_whole_limit(tmp_path: Path) -> None:
+    tables = _minutes(example_tables(None, 7))
+    tables["Settings"].append({"setting": "search_stop", "value": "time_limit"})
+    folder = write_folder(tmp_path / "city", tables)
+    for solver in ("pyvrp", "ortools"):
+        loaded = load(folder)
+        result = solve_loaded(loaded, SolveParams(solver=solver, time_limit=2))
+        check_plan(loaded.scenario, result.plan)
+        assert "searched for the whole time limit" in result.plan.kpis["search"], result.plan.kpis["search"]
+        assert result.timings.solve_seconds >= 1.5
