@@ -54,9 +54,9 @@ class Settings(BaseModel):
     time_format: Annotated[Literal["clock", "minutes"], BeforeValidator(lower_text)] = column(
         "how the plan shows times: clock (HH:MM) or minutes", default="clock"
     )
-    search_stop: Annotated[Literal["budget", "time_limit"], BeforeValidator(lower_text)] = column(
-        "budget: stop on an effort budget from the size and time limit (repeatable); time_limit: search the whole limit",
-        default="budget",
+    search: Annotated[Literal["repeatable", "fastest"], BeforeValidator(lower_text)] = column(
+        "repeatable: stop on an effort budget from the size and time limit; fastest: search the whole time limit",
+        default="repeatable",
     )
     stability_weight: float = Field(
         10.0,

@@ -138,7 +138,7 @@ def build(s: Scenario) -> RoutingModel:
         objective_scale=float(scale),
         load_scales=tuple(float(u) for u in load_scales(s)[:dims]),
         coordinates=s.coordinates,
-        budgeted=s.settings.search_stop == "budget",
+        budgeted=s.settings.search == "repeatable",
     )
 
 

@@ -346,7 +346,7 @@ def solve(
     objective = model.solution.cost / model.objective_scale
     budget = search.solution_limit
     stopped = (
-        "searched for the whole time limit (search_stop = time_limit, not repeatable)"
+        "searched for the whole time limit (Settings search = fastest, not repeatable)"
         if not model.budgeted
         else f"stopped by its budget of {budget} solutions (repeatable)"
         if found[0] >= budget

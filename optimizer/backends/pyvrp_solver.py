@@ -257,7 +257,7 @@ def solve(
         progress(Progress(seconds, objective, None, None))
     extra = f" ({rounds} budgets to find a feasible plan)" if rounds > 1 else ""
     stopped = (
-        f"searched for the whole time limit ({iterations} iterations; search_stop = time_limit, not repeatable)"
+        f"searched for the whole time limit ({iterations} iterations; Settings search = fastest, not repeatable)"
         if not model.budgeted
         else f"stopped by its budget of {budget} iterations{extra} (repeatable)"
         if result.num_iterations >= budget

@@ -63,9 +63,9 @@ def test_the_budget_grows_with_the_time_limit_and_the_clock_still_stops_a_run(tm
         assert "stopped by the time limit" in model.solver_note, model.solver_note
 
 
-def test_search_stop_time_limit_searches_the_whole_limit(tmp_path: Path) -> None:
+def test_search_fastest_searches_the_whole_time_limit(tmp_path: Path) -> None:
     tables = _minutes(example_tables(None, 7))
-    tables["Settings"].append({"setting": "search_stop", "value": "time_limit"})
+    tables["Settings"].append({"setting": "search", "value": "fastest"})
     folder = write_folder(tmp_path / "city", tables)
     for solver in ("pyvrp", "ortools"):
         loaded = load(folder)
