@@ -32,7 +32,6 @@ class Formulation:
     warm_start: Callable[[Any, Any], bool] | None = None  # loads a feasible start into the model
     explain: Callable[[Any, Any, float], list[dict[str, str]]] | None = None  # (scenario, params, seconds) -> why infeasible
     marginals: Callable[[Any, Any, Plan, float], Any] | None = None  # (scenario, model, plan, seconds) -> sheet or None
-    improve: Callable[[Any, Any, Any, float], bool] | None = None  # (scenario, model, params, seconds): better start
 
 
 @dataclass(frozen=True)

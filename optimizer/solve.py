@@ -127,11 +127,6 @@ def solve_loaded(
     build_seconds = time.perf_counter() - build_start
     write_reserve = min(10.0, 0.02 * params.time_limit)  # the plan must still be written within the limit
     run_params = params.model_copy(update={"solver": solver_name})
-    improve_start = time.perf_counter()
-    if has_start and formulation.improve is not None and replan is None:  # a kind's own heuristic, timed as solving
-        left = params.time_limit - write_reserve - (improve_start - started)
-        formulation.improve(loaded.scenario, model, run_params, left)
-    improve_seconds = time.perf_counter() - improve_start
     remaining = max(0.1, params.time_limit - write_reserve - (time.perf_counter() - started))
     outcome = backend_solve(formulation.family, model, run_params, remaining, progress, has_start)
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None
@@ -163,7 +158,7 @@ def solve_loaded(
     timings = Timings(
         load_seconds=loaded.load_seconds,
         build_seconds=build_seconds,
-        solve_seconds=outcome.seconds + improve_seconds,
+        solve_seconds=outcome.seconds,
     )
     return Result(
         status=outcome.status,

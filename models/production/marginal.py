@@ -7,17 +7,16 @@ for small changes while the plan's runs stay as they are. Pyomo is imported insi
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from models.production.data import Scenario
+from optimizer.backends.fixed_lp import fixed_lp_values
 
 COLUMNS = ["resource", "period", "value_of_one_more_hour", "rate_per_hour", "spare_hours", "meaning"]
 LP_TIME_LIMIT = 30.0
-RESOLVE_SECONDS = 10.0
 
 
 @dataclass
@@ -29,70 +28,16 @@ class Marginals:
 
 
 def fixed_lp_marginals(m: Any, seconds: float = LP_TIME_LIMIT) -> Marginals | None:
-    """Solve the MILP's LP with every run fixed at its current value; rate and one-hour saving per capacity row.
+    """Rate and one-hour saving per capacity row, from the LP with every production run held at the plan's choice.
 
     The dual of a row holds only while the LP's basis does, which may be less than an hour, so each
-    binding row is re-solved with one more hour (warm, a few dual simplex steps) within `seconds`
-    in all; rows left over keep the dual rate. The model is left as it was. None when the LP cannot
-    be solved in time.
+    binding row is also re-solved with one more hour (see optimizer.backends.fixed_lp). None when the
+    LP cannot be solved in `seconds`.
     """
-    import pyomo.environ as pyo
-    from pyomo.contrib.solver.common.results import TerminationCondition
-    from pyomo.contrib.solver.solvers.highs import Highs
-
-    started = time.perf_counter()
-    saved = {id(v): v.value for v in m.component_data_objects(pyo.Var, descend_into=True)}
-    runs = list(m.run.values())
-    for v in runs:  # held at the plan's choice by bounds, as continuous columns: an LP with duals
-        value = 1.0 if (v.value or 0.0) > 0.5 else 0.0
-        v.domain = pyo.UnitInterval
-        v.setlb(value)
-        v.setub(value)
-    try:
-        solver = Highs()
-        solver.config.time_limit = max(0.5, min(LP_TIME_LIMIT, 0.6 * seconds))
-        solver.config.load_solutions = False
-        solver.config.raise_exception_on_nonoptimal_result = False
-        solver.config.solver_options["threads"] = 1
-        solver.config.solver_options["output_flag"] = False
-        results = solver.solve(m)
-        if results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
-            return None
-        duals = results.solution_loader.get_duals(list(m.capacity.values()))
-        out = Marginals(rate={key: max(0.0, -float(duals[m.capacity[key]])) for key in m.capacity})
-        out.one_more_hour = dict(out.rate)
-        _resolve_binding(solver, m, out, min(RESOLVE_SECONDS, seconds - (time.perf_counter() - started)))
-        return out
-    finally:
-        for v in runs:
-            v.domain = pyo.Binary
-            v.setlb(None)
-            v.setub(None)
-        for v in m.component_data_objects(pyo.Var, descend_into=True):
-            v.set_value(saved[id(v)], skip_validation=True)
-
-
-def _resolve_binding(solver: Any, m: Any, out: Marginals, budget_seconds: float) -> None:
-    """Exact saving of one more hour on each row with a positive rate, by re-solving the LP warm."""
-    import highspy
-
-    highs = getattr(solver, "_solver_model", None)
-    rows = getattr(solver, "_pyomo_con_to_solver_con_map", None)
-    if highs is None or rows is None:  # a Pyomo release renamed them: keep the dual rates
-        return
-    base = highs.getInfo().objective_function_value
-    lp = highs.getLp()
-    deadline = time.perf_counter() + budget_seconds
-    for key, rate in sorted(out.rate.items(), key=lambda kv: -kv[1]):
-        if rate <= 1e-9 or time.perf_counter() > deadline:
-            continue
-        j = rows[m.capacity[key]]
-        lower, upper = lp.row_lower_[j], lp.row_upper_[j]
-        highs.changeRowBounds(j, lower, upper + 1.0)
-        highs.run()
-        if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-            out.one_more_hour[key] = max(0.0, base - highs.getInfo().objective_function_value)
-        highs.changeRowBounds(j, lower, upper)
+    values = fixed_lp_values(m, m.run.values(), dict(m.capacity.items()), seconds=seconds)
+    if values is None:
+        return None
+    return Marginals(rate=dict(values.rate), one_more_hour=dict(values.one_more))
 
 
 def table(s: Scenario, marginals: Marginals | None, hours: list[list[float]]) -> pd.DataFrame:
