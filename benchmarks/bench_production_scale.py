@@ -1,121 +1,12 @@
-"""Production at scale: N products x 52 weeks x 10 resources through the real command line, timing every stage.
+"""Production at scale: N products x 52 weeks x 10 resources through the real command line.
 
-Prints a table (instance, best bound, ours, gap, seconds, and the stage times) and writes it to
-benchmarks/results/production-scale-DATE.csv. Targets (issue 7): 1% gap, framework time
-(load + build + write) at most 35% of the wall time, peak memory under 4 GiB.
+Targets (issue 7): 1% gap in 300 s, framework time (load + build + write) at most 35% of the wall
+time, peak memory under 4 GiB. Writes benchmarks/results/production-scale-DATE.csv.
 
-    flock /tmp/optimizer-bench.lock python benchmarks/bench_production_scale.py [--products 200] [--time-limit 300] [--repeats 1]
+    flock /tmp/optimizer-bench.lock python benchmarks/bench_production_scale.py [--products 200] [--time-limit 300]
 """
 
-from __future__ import annotations
-
-import argparse
-import csv
-import datetime as dt
-import json
-import statistics
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-BIN = Path(sys.executable).parent / "optimizer"
-
-COLUMNS = [
-    "instance",
-    "best_known",
-    "ours",
-    "gap",
-    "seconds",
-    "status",
-    "load_s",
-    "build_s",
-    "solve_s",
-    "write_s",
-    "framework_share",
-    "peak_mb",
-]
-
-
-def run_once(products: int, time_limit: float, gap: float, seed: int, work: Path) -> dict:
-    scenario = work / f"production-{products}.xlsx"
-    if not scenario.exists():
-        subprocess.run([str(BIN), "template", "production", "--scale", str(products), "-o", str(scenario)], check=True)
-    summary = work / f"production-{products}-{seed}.json"
-    subprocess.run(
-        [
-            str(BIN),
-            "solve",
-            str(scenario),
-            "-o",
-            str(work / "plan.xlsx"),
-            "--summary",
-            str(summary),
-            "--time-limit",
-            str(time_limit),
-            "--gap",
-            str(gap),
-            "--seed",
-            str(seed),
-            "--quiet",
-        ],
-        check=False,
-    )
-    s = json.loads(summary.read_text())
-    framework = s["load_seconds"] + s["build_seconds"] + s["write_seconds"]
-    return {
-        "instance": f"production-{products}x52x10",
-        "best_known": s["bound"],  # no published record exists: the solver's proven bound stands in
-        "ours": s["objective"],
-        "gap": s["gap"],
-        "seconds": s["wall_seconds"],
-        "status": s["status"],
-        "load_s": s["load_seconds"],
-        "build_s": s["build_seconds"],
-        "solve_s": s["solve_seconds"],
-        "write_s": s["write_seconds"],
-        "framework_share": framework / s["wall_seconds"] if s["wall_seconds"] else None,
-        "peak_mb": s["peak_memory_mb"],
-    }
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--products", type=int, nargs="+", default=[200])
-    parser.add_argument("--time-limit", type=float, default=300)
-    parser.add_argument("--gap", type=float, default=0.01)
-    parser.add_argument(
-        "--repeats", type=int, default=1, help="runs per instance with seeds 0..n-1; medians are quoted"
-    )
-    args = parser.parse_args()
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for products in args.products:
-            runs = [run_once(products, args.time_limit, args.gap, seed, Path(tmp)) for seed in range(args.repeats)]
-            row = dict(runs[0])
-            for key in COLUMNS[2:5] + COLUMNS[6:]:  # the numbers, not the names or the status
-                values = [r[key] for r in runs if r[key] is not None]
-                row[key] = statistics.median(values) if values else None
-            rows.append(row)
-    print(
-        f"{'instance':<22}{'best bound':>14}{'ours':>14}{'gap':>8}{'sec':>8}{'load':>7}{'build':>7}{'solve':>8}{'write':>7}{'frame%':>8}{'MiB':>7}"
-    )
-    for r in rows:
-        fmt = lambda v, spec: "-" if v is None else format(v, spec)  # noqa: E731
-        print(
-            f"{r['instance']:<22}{fmt(r['best_known'], '14,.0f')}{fmt(r['ours'], '14,.0f')}{fmt(r['gap'], '8.2%')}"
-            f"{fmt(r['seconds'], '8.1f')}{fmt(r['load_s'], '7.1f')}{fmt(r['build_s'], '7.1f')}{fmt(r['solve_s'], '8.1f')}"
-            f"{fmt(r['write_s'], '7.1f')}{fmt(r['framework_share'], '8.1%')}{fmt(r['peak_mb'], '7.0f')}"
-        )
-    out = HERE / "results" / f"production-scale-{dt.date.today().isoformat()}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {out}")
-
+from scale import main
 
 if __name__ == "__main__":
-    main()
+    main("production", "products", 200, "production-{n}x52x10", __doc__.splitlines()[0])
