@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from optimizer.io.budget import budget_table
 from optimizer.io.fields import Id, column, lower_text, quantity
 from optimizer.io.schema import RowModel, Table, TableSpec, Validated, row_error
 
@@ -114,12 +115,8 @@ class OpenOrderRow(RowModel):
     quantity: float = quantity("units arriving")
 
 
-class BudgetRow(RowModel):
-    category: Annotated[Literal[COST_CATEGORIES], BeforeValidator(lower_text)] = column(
-        "cost category: " + ", ".join(COST_CATEGORIES)
-    )  # type: ignore[valid-type]
-    period: Id | None = column("period (Periods); blank = the whole horizon", default=None)
-    amount: float = quantity("budgeted amount", "money")
+BUDGET = budget_table(COST_CATEGORIES, "period (Periods); blank = the whole horizon", "Periods")
+BudgetRow = BUDGET.row
 
 
 TABLES = [
@@ -155,15 +152,7 @@ TABLES = [
         required=False,
         allow_empty=True,
     ),
-    TableSpec(
-        "Budget",
-        BudgetRow,
-        "budget per cost category and period, compared with the plan in 'Budget impact'",
-        key=("category", "period"),
-        references={"period": ("Periods", "period")},
-        required=False,
-        allow_empty=True,
-    ),
+    BUDGET,
 ]
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from optimizer.core.errors import InputError, InputErrors
+from optimizer.io.budget import budget_table
 from optimizer.io.fields import Id, YesNo, column, lower_text, quantity
 from optimizer.io.schema import RowModel, Table, TableSpec, Validated, row_error
 
@@ -115,12 +116,8 @@ class DemandRow(RowModel):
     quantity: float = quantity("units to deliver in the period")
 
 
-class BudgetRow(RowModel):
-    category: Annotated[Literal[COST_CATEGORIES], BeforeValidator(lower_text)] = column(
-        "cost category: " + ", ".join(COST_CATEGORIES)
-    )  # type: ignore[valid-type]
-    period: Id | None = column("period (Periods); blank = the whole horizon", default=None)
-    amount: float = quantity("budgeted amount", "money")
+BUDGET = budget_table(COST_CATEGORIES, "period (Periods); blank = the whole horizon", "Periods")
+BudgetRow = BUDGET.row
 
 
 TABLES = [
@@ -160,15 +157,7 @@ TABLES = [
         required=False,
         allow_empty=True,
     ),
-    TableSpec(
-        "Budget",
-        BudgetRow,
-        "budget per cost category and period, compared with the plan in 'Budget impact'",
-        key=("category", "period"),
-        references={"period": ("Periods", "period")},
-        required=False,
-        allow_empty=True,
-    ),
+    BUDGET,
 ]
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from optimizer.core.errors import InputError, InputErrors
+from optimizer.io.budget import budget_table
 from optimizer.io.fields import Id, YesNo, column, lower_text, quantity
 from optimizer.io.schema import RowModel, Table, TableSpec, Validated, row_error
 
@@ -165,12 +166,12 @@ class CoverRow(RowModel):
         return self
 
 
-class BudgetRow(RowModel):
-    category: Annotated[Literal[COST_CATEGORIES], BeforeValidator(lower_text)] = column(
-        "cost category: " + ", ".join(COST_CATEGORIES)
-    )  # type: ignore[valid-type]
-    period: Id | None = column("week (W1, W2, ...); blank = the whole horizon", default=None)
-    amount: float = quantity("budgeted amount", "money")
+BUDGET = budget_table(
+    COST_CATEGORIES,
+    "week (W1, W2, ...); blank = the whole horizon",
+    description="budget per cost category and week, compared with the plan in 'Budget impact'",
+)
+BudgetRow = BUDGET.row
 
 
 def _ref(table: str, col: str) -> tuple[str, str]:
@@ -232,14 +233,7 @@ TABLES = [
         required=False,
         allow_empty=True,
     ),
-    TableSpec(
-        "Budget",
-        BudgetRow,
-        "budget per cost category and week, compared with the plan in 'Budget impact'",
-        key=("category", "period"),
-        required=False,
-        allow_empty=True,
-    ),
+    BUDGET,
 ]
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from models.routing.network import ROUNDINGS, Rounding, parse_clock, parse_windows
+from optimizer.io.budget import budget_table
 from optimizer.io.fields import BIG, Id, column, lower_text, quantity
 from optimizer.io.schema import RowModel, Table, TableSpec, Validated, row_error
 
@@ -160,12 +161,12 @@ class MatrixRow(RowModel):
     duration: float | None = quantity("travel time; blank = distance / speed", "minutes", None)
 
 
-class BudgetRow(RowModel):
-    category: Annotated[Literal[COST_CATEGORIES], BeforeValidator(lower_text)] = column(
-        "cost category: " + ", ".join(COST_CATEGORIES)
-    )  # type: ignore[valid-type]
-    period: Id | None = column("period; blank = the whole plan", default=None)
-    amount: float = quantity("budgeted amount", "money")
+BUDGET = budget_table(
+    COST_CATEGORIES,
+    "period; blank = the whole plan",
+    description="budget per cost category, compared in 'Budget impact'",
+)
+BudgetRow = BUDGET.row
 
 
 TABLES = [
@@ -194,14 +195,7 @@ TABLES = [
         required=False,
         allow_empty=True,
     ),
-    TableSpec(
-        "Budget",
-        BudgetRow,
-        "budget per cost category, compared in 'Budget impact'",
-        key=("category", "period"),
-        required=False,
-        allow_empty=True,
-    ),
+    BUDGET,
 ]
 
 

@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from optimizer.core.errors import InputError, InputErrors
-from optimizer.io.fields import BIG, Id, column, lower_text, quantity
+from optimizer.io.budget import budget_table
+from optimizer.io.fields import Id, column, lower_text, quantity
 from optimizer.io.schema import RowModel, Table, TableSpec, Validated, row_error
 
 COST_CATEGORIES = ("tardiness",)
@@ -119,12 +120,12 @@ class PrecedenceRow(RowModel):
     after: Id = column("job that may start only then (Jobs)")
 
 
-class BudgetRow(RowModel):
-    category: Annotated[Literal[COST_CATEGORIES], BeforeValidator(lower_text)] = column(
-        "cost category: " + ", ".join(COST_CATEGORIES)
-    )  # type: ignore[valid-type]
-    period: Id | None = column("blank = the whole schedule", default=None)
-    amount: float = quantity("budgeted amount", "money", le=BIG)
+BUDGET = budget_table(
+    COST_CATEGORIES,
+    "blank = the whole schedule",
+    description="budget for tardiness penalties, compared with the plan in 'Budget impact'",
+)
+BudgetRow = BUDGET.row
 
 
 TABLES = [
@@ -170,14 +171,7 @@ TABLES = [
         required=False,
         allow_empty=True,
     ),
-    TableSpec(
-        "Budget",
-        BudgetRow,
-        "budget for tardiness penalties, compared with the plan in 'Budget impact'",
-        key=("category", "period"),
-        required=False,
-        allow_empty=True,
-    ),
+    BUDGET,
 ]
 
 
