@@ -63,6 +63,7 @@ class Replanning:
     apply: Callable[[Any, Any, Any, int], bool]
     changes: Callable[[Any, Any, Plan, int], tuple[Any, dict[str, Any]]]
     families: tuple[str, ...] = ("pyomo",)  # formulation families it can constrain
+    frozen: str = "the first {n} period(s)"  # what --freeze N keeps, in the kind's words, for the Summary
 
 
 @dataclass(frozen=True)

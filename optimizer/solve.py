@@ -147,7 +147,7 @@ def solve_loaded(
         else:
             explanation = [{"severity": "info", "location": "", "message": "no time left to explain the infeasibility"}]
     if replanning is not None and replan is not None:
-        notes.append(f"replan: the first {replan.freeze} period(s) kept as in the previous plan")
+        notes.append(f"replan: {replanning.frozen.format(n=replan.freeze)} kept as in the previous plan")
         if plan is not None:
             changes, kpis = replanning.changes(loaded.scenario, previous, plan, replan.freeze)
             plan.sheets["Changes"] = changes
@@ -155,6 +155,8 @@ def solve_loaded(
         extra = pd.DataFrame(previous.diagnostics, columns=DIAGNOSTIC_COLUMNS)
         if plan is not None and not extra.empty:
             plan.diagnostics = pd.concat([plan.diagnostics, extra], ignore_index=True)
+        elif not extra.empty:  # no plan: what no longer fits may be why, so it still goes to Diagnostics
+            explanation += previous.diagnostics
     timings = Timings(
         load_seconds=loaded.load_seconds,
         build_seconds=build_seconds,

@@ -24,5 +24,6 @@ KIND = KindDefinition(
         apply=replan.apply,
         changes=replan.changes,
         families=("pyvrp", "ortools_routing"),
+        frozen="the first {n} stop(s) of each vehicle's previous route",
     ),
 )

@@ -23,5 +23,11 @@ KIND = KindDefinition(
     objective_note="makespan, weighted tardiness, or makespan_weight x makespan + tardiness_weight x weighted "
     "tardiness (Settings objective)",
     formats=FORMATS,
-    replanning=Replanning(replan.read_previous, replan.apply, replan.changes, families=("cpsat",)),
+    replanning=Replanning(
+        replan.read_previous,
+        replan.apply,
+        replan.changes,
+        families=("cpsat",),
+        frozen="operations started before time {n}",
+    ),
 )

@@ -173,3 +173,19 @@ def test_two_runs_of_one_scenario_never_overlap(tmp_path):
         result = replan_cli(folder, tmp_path / "plan.xlsx", tmp_path / "replan.xlsx", code=2)
     assert "is in progress" in result.output and not (tmp_path / "replan.xlsx").exists()
     assert sha256(tmp_path / "plan.xlsx") == digest
+
+
+def test_a_replan_without_plan_still_lists_what_no_longer_fits(tmp_path):
+    folder = write_folder(tmp_path / "shop", sheets({"A": [10, 10, 10, 0, 0, 0], "B": [5, 5, 5, 5, 5, 5]}))
+    solve_cli(folder, tmp_path / "plan.xlsx")
+    for name in ("Items", "ItemSuppliers", "Demand"):
+        (folder / f"{name}.csv").unlink()
+    impossible = sheets({"A": [10, 10, 10, 0, 0, 0]})
+    impossible["Items"][0].update(safety_stock=500, safety_stock_policy="hard")
+    impossible["ItemSuppliers"][0].update(max_order_qty=5)  # 5 a week can never build a stock of 500
+    write_folder(folder, impossible)
+    replan_cli(folder, tmp_path / "plan.xlsx", tmp_path / "replan.xlsx", code=1)
+    diagnostics = pd.read_excel(tmp_path / "replan.xlsx", sheet_name="Diagnostics", engine="calamine")
+    assert diagnostics["message"][0].startswith("no plan: infeasible")
+    assert diagnostics["message"].str.contains("'B' is no longer in Items").any()
+    assert diagnostics["message"].str.contains("cannot hold its hard safety stock of 500").any()
