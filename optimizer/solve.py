@@ -120,19 +120,22 @@ def solve_loaded(
             raise UsageError(f"replan is not available for {loaded.kind.name} scenarios with solver '{solver_name}'")
         previous = replanning.read_previous(loaded.scenario, replan.previous_sheets)
     model = formulation.build(loaded.scenario)
-    if replanning is not None and replan is not None:
+    if replanning is not None:
         has_start = replanning.apply(loaded.scenario, model, previous, replan.freeze)
     else:
         has_start = formulation.warm_start(loaded.scenario, model) if formulation.warm_start else False
     build_seconds = time.perf_counter() - build_start
     write_reserve = min(10.0, 0.02 * params.time_limit)  # the plan must still be written within the limit
+
+    def seconds_left() -> float:
+        return params.time_limit - write_reserve - (time.perf_counter() - started)
+
     run_params = params.model_copy(update={"solver": solver_name})
-    remaining = max(0.1, params.time_limit - write_reserve - (time.perf_counter() - started))
-    outcome = backend_solve(formulation.family, model, run_params, remaining, progress, has_start)
+    outcome = backend_solve(formulation.family, model, run_params, max(0.1, seconds_left()), progress, has_start)
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None
     notes = [f"solver: {solver_name} ({formulation.family} backend), {reason}"]
     if plan is not None and formulation.marginals is not None:
-        left = params.time_limit - write_reserve - (time.perf_counter() - started)
+        left = seconds_left()
         if left >= MARGINALS_MIN_SECONDS:
             sheet = formulation.marginals(loaded.scenario, model, plan, left / 2)
             if sheet is not None:
@@ -141,12 +144,12 @@ def solve_loaded(
             notes.append("marginal values not computed: no time left within the time limit")
     explanation = []
     if outcome.status is Status.INFEASIBLE and formulation.explain is not None:
-        left = params.time_limit - write_reserve - (time.perf_counter() - started)
+        left = seconds_left()
         if left >= 1.0:
             explanation = formulation.explain(loaded.scenario, run_params, left)
         else:
             explanation = [{"severity": "info", "location": "", "message": "no time left to explain the infeasibility"}]
-    if replanning is not None and replan is not None:
+    if replanning is not None:
         notes.append(f"replan: {replanning.frozen.format(n=replan.freeze)} kept as in the previous plan")
         if plan is not None:
             changes, kpis = replanning.changes(loaded.scenario, previous, plan, replan.freeze)

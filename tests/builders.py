@@ -6,6 +6,7 @@ can say exactly which sheet row holds which value and which location an error mu
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -107,3 +108,18 @@ SUMMARY_KEYS = frozenset(
         "errors",
     }
 )
+
+
+def write_folder(folder: Path, sheets: dict[str, list[dict[str, Any]]]) -> Path:
+    """Write sheets given as rows of dicts as a CSV folder (one file per sheet; None = blank cell)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in sheets.items():
+        columns: list[str] = []
+        for row in rows:
+            columns += [c for c in row if c not in columns]
+        with (folder / f"{name}.csv").open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    return folder

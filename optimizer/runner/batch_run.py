@@ -73,20 +73,17 @@ def run_batch(
             warnings.append(warning)
     order = {str(path): i for i, path in enumerate(inputs)}
     rows.sort(key=lambda row: order.get(row[1], len(order)))  # input order; what-ifs after their base run
-    comparisons = {}
-    for job in jobs:
-        if job.what_if is None and any(j.what_if and j.files is job.files for j in jobs):
-            runs = [("base", _outcome_of(job, jobs, outcomes))]
-            runs += [(j.what_if, _outcome_of(j, jobs, outcomes)) for j in jobs if j.what_if and j.files is job.files]
-            comparisons[job.label] = comparison_frame(runs)
+    groups: dict[str, list[tuple[str, JobOutcome]]] = {}  # make_jobs lists each base run, then its what-ifs
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if job.what_if is None:
+            base = groups[job.label] = [("base", outcome)]
+        else:
+            base.append((job.what_if, outcome))
+    comparisons = {label: comparison_frame(runs) for label, runs in groups.items() if len(runs) > 1}
     summary = summary_frame(rows)
     workbook = out_dir / SUMMARY_FILE
     write_batch_summary(workbook, summary, comparisons)
     return BatchResult(summary, workbook, _exit_code([o for _, o in failed] + outcomes), warnings)
-
-
-def _outcome_of(job: BatchJob, jobs: list[BatchJob], outcomes: list[JobOutcome]) -> JobOutcome:
-    return outcomes[jobs.index(job)]
 
 
 def _record(job: BatchJob, outcome: JobOutcome, plan: Path | None) -> RunRecord:

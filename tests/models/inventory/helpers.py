@@ -6,7 +6,6 @@ loads them with `optimizer.solve.load` and solves with `solve_loaded`, exactly l
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from optimizer.core.params import SolveParams
 from optimizer.core.result import Result
 from optimizer.core.status import Status
 from optimizer.solve import load, solve_loaded
+from tests.builders import write_folder
 from tests.models.inventory.checker import check_plan
 
 Rows = list[dict[str, Any]]
@@ -37,20 +37,6 @@ def item(
 def offer(item: str = "A", supplier: str = "S1", **kw: Any) -> dict:
     """An ItemSuppliers row (price defaults to the item's unit_cost, lead time 0, no order cost)."""
     return {"item": item, "supplier": supplier, **kw}
-
-
-def write_folder(folder: Path, sheets: dict[str, Rows]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, rows in sheets.items():
-        columns: list[str] = []
-        for row in rows:
-            columns += [c for c in row if c not in columns]
-        with (folder / f"{name}.csv").open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
-    return folder
 
 
 @dataclass

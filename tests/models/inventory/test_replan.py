@@ -13,9 +13,8 @@ from optimizer.core.params import SolveParams
 from optimizer.io.tables import read_workbook
 from optimizer.runner.lock import scenario_lock
 from optimizer.solve import ReplanRequest, load, solve_loaded
-from tests.builders import sha256
+from tests.builders import sha256, write_folder
 from tests.models.inventory.checker import check_plan
-from tests.models.inventory.helpers import write_folder
 
 runner = CliRunner()
 

@@ -18,7 +18,7 @@ from optimizer.core.params import SolveParams
 from optimizer.core.result import Result
 from optimizer.core.status import Status
 from optimizer.solve import load, solve_loaded
-from tests.models.inventory.helpers import write_folder
+from tests.builders import write_folder
 from tests.models.production.checker import check_plan
 
 Rows = list[dict[str, Any]]

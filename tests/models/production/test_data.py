@@ -7,7 +7,7 @@ import pytest
 from models.production.example import example_tables
 from optimizer.core.errors import InputErrors
 from optimizer.solve import load
-from tests.models.inventory.helpers import write_folder
+from tests.builders import write_folder
 from tests.models.production.helpers import period_ids, product, resource, routing
 
 

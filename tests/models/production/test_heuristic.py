@@ -8,7 +8,7 @@ import pytest
 from models.production import heuristic, milp, plan
 from models.production.example import example_tables
 from optimizer.solve import load
-from tests.models.inventory.helpers import write_folder
+from tests.builders import write_folder
 from tests.models.production.cases import CASES
 from tests.models.production.checker import check_plan
 from tests.models.production.helpers import solve_case

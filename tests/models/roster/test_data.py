@@ -8,7 +8,7 @@ import pytest
 
 from optimizer.core.errors import InputErrors
 from optimizer.solve import load
-from tests.models.inventory.helpers import write_folder
+from tests.builders import write_folder
 
 
 def sheets(**changes: list[dict]) -> dict[str, list[dict]]:

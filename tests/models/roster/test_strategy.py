@@ -7,7 +7,7 @@ from pathlib import Path
 from models.roster.strategy import HYBRID_MAX_SIZE, choose_solver, size
 from optimizer.core.params import SolveParams
 from optimizer.solve import load, solve_loaded
-from tests.models.inventory.helpers import write_folder
+from tests.builders import write_folder
 
 
 def scenario(tmp_path: Path, employees: int, days: int):

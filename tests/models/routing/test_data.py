@@ -10,7 +10,7 @@ from models.routing.vrp import choose_solver
 from optimizer.core.errors import InputErrors, UsageError
 from optimizer.core.params import SolveParams
 from optimizer.solve import load, solve_loaded
-from tests.models.inventory.helpers import write_folder
+from tests.builders import write_folder
 from tests.models.routing.helpers import depot, settings, stop, vehicle
 
 

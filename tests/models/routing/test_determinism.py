@@ -18,7 +18,7 @@ from optimizer.backends.pyvrp_solver import iteration_budget
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 from optimizer.solve import load, solve_loaded
-from tests.models.inventory.helpers import write_folder
+from tests.builders import write_folder
 from tests.models.routing.checker import check_plan
 
 

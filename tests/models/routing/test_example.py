@@ -7,7 +7,7 @@ from pathlib import Path
 from models.routing.example import courier_tables, example_tables
 from optimizer.core.params import SolveParams
 from optimizer.solve import load, solve_loaded
-from tests.models.inventory.helpers import write_folder
+from tests.builders import write_folder
 from tests.models.routing.checker import check_plan
 
 

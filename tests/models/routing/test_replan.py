@@ -18,7 +18,7 @@ from optimizer.cli import app
 from optimizer.core.params import SolveParams
 from optimizer.io.tables import read_workbook
 from optimizer.solve import ReplanRequest, load, solve_loaded
-from tests.models.inventory.helpers import write_folder
+from tests.builders import write_folder
 from tests.models.routing.checker import check_plan
 from tests.models.routing.helpers import depot, settings, stop, vehicle
 

@@ -9,7 +9,6 @@ left-justified schedule is the list schedule of its start order), written apart 
 
 from __future__ import annotations
 
-import csv
 import itertools
 from pathlib import Path
 from typing import Any
@@ -18,23 +17,10 @@ from optimizer.core.params import SolveParams
 from optimizer.core.result import Result
 from optimizer.core.status import Status
 from optimizer.solve import load, solve_loaded
+from tests.builders import write_folder
 from tests.models.scheduling.checker import check_schedule
 
 Rows = list[dict[str, Any]]
-
-
-def write_folder(folder: Path, sheets: dict[str, Rows]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, rows in sheets.items():
-        columns: list[str] = []
-        for row in rows:
-            columns += [c for c in row if c not in columns]
-        with (folder / f"{name}.csv").open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
-    return folder
 
 
 def shop(

@@ -9,8 +9,8 @@ import pytest
 
 from models.scheduling.heuristic import best_schedule, compact, dispatch, evaluate
 from optimizer.solve import load
+from tests.builders import write_folder
 from tests.models.scheduling.checker import check_schedule
-from tests.models.scheduling.helpers import write_folder
 from tests.models.scheduling.test_optima import random_shop
 
 
