@@ -30,6 +30,7 @@ class Formulation:
     build: Callable[[Any], Any]  # scenario -> solver model
     extract: Callable[[Any, Any], Plan]  # (scenario, solved model) -> plan
     warm_start: Callable[[Any, Any], bool] | None = None  # loads a feasible start into the model
+    timed_warm_start: bool = False  # warm_start takes a third argument: the seconds it may use before the solve
     explain: Callable[[Any, Any, float], list[dict[str, str]]] | None = None  # (scenario, params, seconds) -> why infeasible
     marginals: Callable[[Any, Any, Plan, float], Any] | None = None  # (scenario, model, plan, seconds) -> sheet or None
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from optimizer.backends import child
 from optimizer.backends.outcome import ProgressCallback
 from optimizer.backends.registry import backend_solve
 from optimizer.core.errors import InputError, InputErrors, UsageError
@@ -112,6 +113,7 @@ def solve_loaded(
     """
     started = time.perf_counter() - loaded.load_seconds if started is None else started
     solver_name, formulation, reason = loaded.kind.choose(params.solver, loaded.scenario)
+    child.prepare(formulation.family)  # a native solver runs in a child process: start its server while we build
     build_start = time.perf_counter()
     replanning, previous = None, None
     if replan is not None:
@@ -119,16 +121,21 @@ def solve_loaded(
         if replanning is None or formulation.family not in replanning.families:
             raise UsageError(f"replan is not available for {loaded.kind.name} scenarios with solver '{solver_name}'")
         previous = replanning.read_previous(loaded.scenario, replan.previous_sheets)
-    model = formulation.build(loaded.scenario)
-    if replanning is not None:
-        has_start = replanning.apply(loaded.scenario, model, previous, replan.freeze)
-    else:
-        has_start = formulation.warm_start(loaded.scenario, model) if formulation.warm_start else False
-    build_seconds = time.perf_counter() - build_start
     write_reserve = min(10.0, 0.02 * params.time_limit)  # the plan must still be written within the limit
 
     def seconds_left() -> float:
         return params.time_limit - write_reserve - (time.perf_counter() - started)
+
+    model = formulation.build(loaded.scenario)
+    if replanning is not None:
+        has_start = replanning.apply(loaded.scenario, model, previous, replan.freeze)
+    elif formulation.warm_start is None:
+        has_start = False
+    elif formulation.timed_warm_start:  # the start stops with what it has when its share of the limit is used
+        has_start = formulation.warm_start(loaded.scenario, model, max(0.0, seconds_left()))
+    else:
+        has_start = formulation.warm_start(loaded.scenario, model)
+    build_seconds = time.perf_counter() - build_start
 
     run_params = params.model_copy(update={"solver": solver_name})
     outcome = backend_solve(formulation.family, model, run_params, max(0.1, seconds_left()), progress, has_start)
