@@ -1,8 +1,8 @@
 """Shift rostering: who works which shift on which day, on CP-SAT with a MILP (HiGHS) alternative."""
 
-from models.roster import cpsat, data, formats, milp, plan, strategy
+from models.roster import cpsat, data, formats, milp, plan, replan, strategy
 from models.roster.example import example_tables
-from optimizer.kinds import BenchmarkFormat, Formulation, KindDefinition
+from optimizer.kinds import BenchmarkFormat, Formulation, KindDefinition, Replanning
 
 KIND = KindDefinition(
     name="roster",
@@ -35,4 +35,11 @@ KIND = KindDefinition(
         )
     },
     choose_solver=strategy.choose_solver,
+    replanning=Replanning(
+        read_previous=replan.read_previous,
+        apply=replan.apply,
+        changes=replan.changes,
+        families=("cpsat", "cpsat_lns", "chain", "pyomo"),
+        frozen="the shifts of the first {n} day(s)",
+    ),
 )

@@ -7,7 +7,7 @@ FixedDaysOff, ShiftRequests and Budget. Days are 0..horizon_days-1 (or dates fro
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -66,6 +66,14 @@ class Settings(BaseModel):
         "penalty per night of difference between the most and least night shifts worked", "money", 0.0
     )
     benchmark: str = column("benchmark format the scenario was read from (blank for planners' workbooks)", default="")
+    stability_weight: float = Field(
+        50.0,
+        ge=0,
+        le=1e6,
+        description="replans only: cost of each employee and day after the frozen days whose shift (or day off) "
+        "differs from the previous plan",
+        json_schema_extra={"unit": "money per changed shift"},
+    )
 
 
 class EmployeeRow(RowModel):
@@ -275,6 +283,7 @@ class Scenario:
     cover: tuple[Cover, ...]
     budget: tuple[BudgetRow, ...]
     employees_table: Table | None = None
+    tables: dict[str, Table] = field(default_factory=dict)  # validated input tables, for cell locations in messages
 
     @property
     def n_days(self) -> int:
@@ -407,4 +416,5 @@ def build_scenario(validated: Validated) -> Scenario:
         cover=tuple(cover),
         budget=tuple(r for _, r in rows("Budget")),
         employees_table=validated.tables["Employees"],
+        tables=dict(validated.tables),
     )
