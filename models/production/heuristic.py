@@ -7,6 +7,10 @@ cost of making their quantity in the product's neighbouring run (holding it from
 or letting it wait for a later one), re-solve the LP and keep the round if the plan got cheaper
 (else retry with half of the closures). Rounding up only adds setup time: when that breaks
 capacity the first fixed LP is infeasible and there is no warm start.
+
+Given the seconds left before the solve, the start uses at most a share of them: it does not
+begin when loading and solving one LP of the model's size would not fit, every LP solve stops
+at what is left, and lot merging ends with the last accepted round.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from models.production.milp import structure
 LP_SECONDS = 60.0
 MERGE_SECONDS = 30.0  # most time for the lot-merging rounds
 MAX_ROUNDS = 100
+SHARE = 0.5  # of the seconds left before the solve, at most this share for the start (the solver gets the rest)
+SIZE_PER_SECOND = 10_000  # measured at 300 products: loading and one LP solve take a second per 10k rows + columns
 
 
 def _set(v: Any, value: float) -> None:
@@ -32,11 +38,12 @@ def _set(v: Any, value: float) -> None:
 class _Lp:
     """One HiGHS instance reused across the LP solves (Pyomo updates it in place)."""
 
-    def __init__(self) -> None:
+    def __init__(self, deadline: float) -> None:
         from pyomo.contrib.solver.solvers.highs import Highs
 
+        self.deadline = deadline
+        self.last = 0.0  # seconds the last solve took
         self.solver = Highs()
-        self.solver.config.time_limit = LP_SECONDS
         self.solver.config.load_solutions = False
         self.solver.config.raise_exception_on_nonoptimal_result = False
         self.solver.config.solver_options["threads"] = 1
@@ -47,7 +54,13 @@ class _Lp:
         import pyomo.environ as pyo
         from pyomo.contrib.solver.common.results import TerminationCondition
 
+        left = self.deadline - time.perf_counter()
+        if left <= 0.05:
+            return None
+        self.solver.config.time_limit = min(LP_SECONDS, left)
+        began = time.perf_counter()
         results = self.solver.solve(m)
+        self.last = time.perf_counter() - began
         if results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
             return None
         results.solution_loader.load_vars()
@@ -99,7 +112,7 @@ def _merge(s: Scenario, m: Any, lp: _Lp, cost: float, deadline: float) -> float:
         candidates = _closures(s, m, open_runs)
         batch = len(candidates)
         improved = False
-        while batch >= 1 and time.perf_counter() < deadline:
+        while batch >= 1 and time.perf_counter() + 2 * lp.last < deadline:  # time for this and the final solve
             chosen = [key for _, key in candidates[:batch]]
             for key in chosen:
                 _set(m.run[key], 0.0)
@@ -138,12 +151,21 @@ def _restore(runs: list[Any]) -> None:
         v.setub(None)
 
 
-def warm_start(s: Scenario, m: Any, merge_seconds: float = MERGE_SECONDS) -> bool:
-    """Load an LP-rounding plan, improved by lot merging for up to `merge_seconds`; False when there is none."""
+def seconds_needed(m: Any) -> float:
+    """About how long loading the model into HiGHS and solving its LP relaxation once take."""
+    return (m.nvariables() + m.nconstraints()) / SIZE_PER_SECOND
+
+
+def warm_start(s: Scenario, m: Any, seconds: float | None = None, merge_seconds: float = MERGE_SECONDS) -> bool:
+    """Load an LP-rounding plan, improved by lot merging, within a share of `seconds`; False when there is none."""
     if not len(m.run):
         return False  # no runs: the MILP is an LP and needs no start
+    budget = float("inf") if seconds is None else SHARE * seconds
+    if budget < seconds_needed(m):
+        return False  # not even the first LP would end in time: the solver gets all of it
+    deadline = time.perf_counter() + budget
     runs = _relaxed(m)
-    lp = _Lp()
+    lp = _Lp(deadline)
     try:
         if lp.solve(m) is None:
             return False
@@ -157,7 +179,7 @@ def warm_start(s: Scenario, m: Any, merge_seconds: float = MERGE_SECONDS) -> boo
                 _set(v, 0.0)
         cost = lp.solve(m) or cost  # the same plan without the setups of empty runs
         if merge_seconds > 0:
-            _merge(s, m, lp, cost, time.perf_counter() + merge_seconds)
+            _merge(s, m, lp, cost, min(deadline, time.perf_counter() + merge_seconds))
         return True
     finally:
         _restore(runs)

@@ -78,12 +78,21 @@ def _load_vector(solver: Any, model: Any, values: Any) -> None:
         var.set_value(float(values[columns[id(var)]]), skip_validation=True)
 
 
-LOAD_COLUMNS_PER_SECOND = 25_000  # measured: Pyomo hands about this many columns a second to HiGHS, plus start-up
+LOAD_SIZE_PER_SECOND = 20_000  # measured (2 busy cores): Pyomo hands ~20k rows + columns a second to HiGHS
+LOAD_START_SECONDS = 1.0  # and starting the solver's process
 
 
 def seconds_to_load(model: Any) -> float:
     """About how long handing the model to HiGHS and starting its process takes."""
-    return 1.5 + model.nvariables() / LOAD_COLUMNS_PER_SECOND
+    return LOAD_START_SECONDS + (model.nvariables() + model.nconstraints()) / LOAD_SIZE_PER_SECOND
+
+
+def _not_run(start: float) -> SolverOutcome:
+    """No start and no time left to load the model into the solver: no plan, said at once (the limit holds)."""
+    message = "no time left to load the model into the solver after building it; give a longer time limit"
+    return finished(
+        Status.NO_SOLUTION, None, None, time.perf_counter() - start, "highs", highs_version(), "not run", message
+    )
 
 
 def _start_only(model: Any, start: float) -> SolverOutcome:
@@ -108,8 +117,11 @@ def _solve_highs(
     from optimizer.backends.highs_process import LpArrays, solve_in_child
 
     start = time.perf_counter()
-    if warm_start and time_limit < seconds_to_load(model):
+    needed = seconds_to_load(model)
+    if warm_start and time_limit < needed:
         return _start_only(model, start)
+    if not warm_start and time_limit < needed - LOAD_START_SECONDS:  # a small model still gets its try
+        return _not_run(start)
     solver = Highs()
     solver.set_instance(model)
     start_values = _start_vector(solver, model) if warm_start else None
