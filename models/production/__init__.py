@@ -31,6 +31,7 @@ KIND = KindDefinition(
             build=milp.build,
             extract=_extract,
             warm_start=heuristic.warm_start,
+            timed_warm_start=True,
             marginals=_marginals,
         )
     },
