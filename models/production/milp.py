@@ -191,9 +191,13 @@ def build(s: Scenario) -> Any:
         rule=lambda m, i: m.backlog[i, 0] <= s.demand[i][0],
     )
 
+    on_resource: list[list[int]] = [[] for _ in s.resources]
+    for k, routing in enumerate(s.routings):
+        on_resource[routing.resource].append(k)
+
     def capacity(m, r, t):
         """Hours of production and setups on a resource stay within its regular hours plus overtime."""
-        ks = [k for k in range(len(s.routings)) if s.routings[k].resource == r]
+        ks = on_resource[r]
         hours = sum(s.routings[k].hours_per_unit * m.make[k, t] for k in ks if s.routings[k].hours_per_unit > 0)
         hours += sum(s.routings[k].setup_time * m.run[k, t] for k in ks if s.routings[k].setup_time > 0)
         if isinstance(hours, (int, float)):
