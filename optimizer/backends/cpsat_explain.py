@@ -36,6 +36,13 @@ def _solver(params: SolveParams, seconds: float):
     return solver
 
 
+def _model_parameters(solver, built: CpsatModel) -> None:
+    """The CP-SAT parameters the kind's builder asked for (e.g. a stronger LP), except workers and time."""
+    for name, value in built.parameters.items():
+        if name not in ("num_workers", "max_time_in_seconds", "random_seed"):
+            setattr(solver.parameters, name, value)
+
+
 def _infeasible_with(build: Callable[[], CpsatModel], keep: list[int], params: SolveParams, seconds: float):
     """Solve with only the rules in `keep` assumed (the others free); returns (status name, core positions)."""
     from ortools.sat.python import cp_model
@@ -45,6 +52,7 @@ def _infeasible_with(build: Callable[[], CpsatModel], keep: list[int], params: S
     built.model.ClearObjective()
     built.model.AddAssumptions([built.rules[k][0] for k in keep])
     solver = _solver(params, seconds)
+    _model_parameters(solver, built)
     code = solver.Solve(built.model)
     if code != cp_model.INFEASIBLE:
         return solver.StatusName(code), []
@@ -63,6 +71,8 @@ def explain_conflict(build: Callable[[], CpsatModel], params: SolveParams, limit
     if not everything:
         return Conflict(False, [], None, "this model names no rule groups to explain with")
     status, core = _infeasible_with(build, everything, params, limit / 3)
+    if status == "UNKNOWN":
+        return Conflict(False, [], None, "no conflict between rules was found in the time left; a longer limit may")
     if status != "INFEASIBLE" or not core:
         return Conflict(False, [], None, "the conflict lies in the data itself, not in rules that can be relaxed")
     for position in list(core):  # deletion filter: drop a rule if the rest still conflict
@@ -76,6 +86,7 @@ def explain_conflict(build: Callable[[], CpsatModel], params: SolveParams, limit
     built = build()
     built.set_rules(on=True, off=set(core))
     solver = _solver(params, max(0.1, limit - (time.perf_counter() - started)))
+    _model_parameters(solver, built)
     solver.parameters.num_workers = max(1, params.threads)
     code = solver.Solve(built.model)
     cost = None
