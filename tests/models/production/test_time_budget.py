@@ -1,0 +1,59 @@
+"""The warm start and the HiGHS hand-over keep within the time they are given (issue 6: limits honoured at scale)."""
+
+from __future__ import annotations
+
+import time
+
+import pyomo.environ as pyo
+import pytest
+
+from models.production import heuristic, milp, plan
+from models.production.example import example_tables
+from optimizer.backends import pyomo_milp
+from optimizer.core.params import SolveParams
+from optimizer.core.status import Status
+from optimizer.solve import load
+from tests.builders import write_folder
+from tests.models.production.checker import check_plan
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """The 12-product example plant, loaded through the real path."""
+    return load(write_folder(tmp_path_factory.mktemp("example") / "example", example_tables(None, 7))).scenario
+
+
+def test_no_time_means_no_start_and_binary_runs_kept(example):
+    m = milp.build(example)
+    began = time.perf_counter()
+    assert not heuristic.warm_start(example, m, seconds=0.0)
+    assert time.perf_counter() - began < 0.5
+    assert all(v.domain is pyo.Binary for v in m.run.values())
+
+
+def test_a_start_within_a_few_seconds_is_feasible(example):
+    m = milp.build(example)
+    began = time.perf_counter()
+    assert heuristic.warm_start(example, m, seconds=4.0)
+    assert time.perf_counter() - began < heuristic.SHARE * 4.0 + 1.0  # its share, and one LP solve over at most
+    values = plan.values_from_pyomo(example, m)
+    assert check_plan(example, plan.extract(example, values)) == pytest.approx(pyo.value(m.objective))
+    assert all(v.domain is pyo.Binary for v in m.run.values())
+
+
+def test_the_start_is_not_begun_when_one_lp_would_not_fit(example):
+    m = milp.build(example)
+    too_short = heuristic.seconds_needed(m) / heuristic.SHARE * 0.9
+    assert not heuristic.warm_start(example, m, seconds=too_short)
+
+
+def test_no_start_and_no_time_to_load_is_no_solution_at_once(tmp_path):
+    s = load(write_folder(tmp_path / "big", example_tables(60, 7))).scenario
+    m = milp.build(s)
+    too_short = pyomo_milp.seconds_to_load(m) - pyomo_milp.LOAD_START_SECONDS - 0.1
+    assert too_short > 0
+    began = time.perf_counter()
+    outcome = pyomo_milp.solve(m, SolveParams(), too_short)
+    assert time.perf_counter() - began < 0.5
+    assert outcome.status is Status.NO_SOLUTION and outcome.objective is None
+    assert "no time left" in outcome.message
