@@ -1,6 +1,6 @@
 """Shift rostering: who works which shift on which day, on CP-SAT with a MILP (HiGHS) alternative."""
 
-from models.roster import cpsat, data, formats, milp, plan, replan, strategy
+from models.roster import cpsat, data, explain, formats, milp, plan, replan, strategy
 from models.roster.example import example_tables
 from optimizer.kinds import BenchmarkFormat, Formulation, KindDefinition, Replanning
 
@@ -15,13 +15,19 @@ KIND = KindDefinition(
             family="cpsat",
             build=cpsat.build,
             extract=lambda s, m: plan.extract(s, cpsat.assignment(m), {"backend won": "cpsat"}),
+            explain=explain.explain,
         ),
-        "lns": Formulation(family="cpsat_lns", build=strategy.build_lns, extract=strategy.extract_lns),
-        "hybrid": Formulation(family="chain", build=strategy.build_hybrid, extract=strategy.extract_hybrid),
+        "lns": Formulation(
+            family="cpsat_lns", build=strategy.build_lns, extract=strategy.extract_lns, explain=explain.explain
+        ),
+        "hybrid": Formulation(
+            family="chain", build=strategy.build_hybrid, extract=strategy.extract_hybrid, explain=explain.explain
+        ),
         "highs": Formulation(
             family="pyomo",
             build=milp.build,
             extract=lambda s, m: plan.extract(s, milp.assignment(m), {"backend won": "highs"}),
+            explain=explain.explain,
         ),
     },
     example_tables=example_tables,
