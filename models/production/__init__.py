@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from models.production import data, formats, heuristic, marginal, milp, plan
+from models.production import data, formats, heuristic, marginal, milp, plan, replan
 from models.production.example import example_tables
 from optimizer.core.plan import Plan
-from optimizer.kinds import Formulation, KindDefinition
+from optimizer.kinds import Formulation, KindDefinition, Replanning
 
 
 def _extract(s: data.Scenario, m: Any) -> Plan:
@@ -36,6 +36,8 @@ KIND = KindDefinition(
         )
     },
     example_tables=example_tables,
-    objective_note="production + setup + overtime + holding + backlog + safety-stock penalty",
+    objective_note="production + setup + overtime + holding + backlog + safety-stock penalty"
+    " (+ stability penalty in a replan)",
     formats=formats.FORMATS,
+    replanning=Replanning(read_previous=replan.read_previous, apply=replan.apply, changes=replan.changes),
 )

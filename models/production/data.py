@@ -35,6 +35,14 @@ class Settings(BaseModel):
         "yes: demand not met in its period waits (products with a backlog_cost); no: every demand is met on time",
         default=True,
     )
+    stability_weight: float = Field(
+        0.01,
+        ge=0,
+        le=1e6,
+        description="replan only: cost per unit of production quantity changed against the previous plan after the "
+        "frozen periods",
+        json_schema_extra={"unit": "money/unit"},
+    )
     objective_note: str = column("what the objective counts, shown in the plan's Summary", default="")
 
 
