@@ -85,6 +85,7 @@ def load(path: Path, fmt: str | None = None, what_if: str | None = None) -> Load
     if what_if is not None:
         tables = apply_what_if(tables, what_if)
     kind = detect_kind(tables)
+    child.prepare(f.family for f in kind.formulations.values())  # native solvers: start their server early
     validated = validate(tables, kind.tables, kind.settings)
     scenario = kind.build_scenario(validated)
     sha = file_sha256(path)
@@ -113,7 +114,7 @@ def solve_loaded(
     """
     started = time.perf_counter() - loaded.load_seconds if started is None else started
     solver_name, formulation, reason = loaded.kind.choose(params.solver, loaded.scenario)
-    child.prepare(formulation.family)  # a native solver runs in a child process: start its server while we build
+    child.prepare([formulation.family])  # a native solver runs in a child process: start its server while we build
     build_start = time.perf_counter()
     replanning, previous = None, None
     if replan is not None:

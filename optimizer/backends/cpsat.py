@@ -69,19 +69,154 @@ def _callback_class() -> type:
     from ortools.sat.python import cp_model
 
     class _Reporter(cp_model.CpSolverSolutionCallback):
-        """Passes every improving solution with the current bound to the progress callback."""
+        """Passes every improving solution with the current bound on; in a child, also the solution (throttled)."""
 
-        def __init__(self, progress: ProgressCallback, scale: float, started: float) -> None:
+        def __init__(
+            self, progress: ProgressCallback | None, scale: float, started: float, streamer: Any = None
+        ) -> None:
             super().__init__()
-            self._progress, self._scale, self._started = progress, scale, started
+            self._progress, self._scale, self._started, self._streamer = progress, scale, started, streamer
 
         def on_solution_callback(self) -> None:
             incumbent = self.ObjectiveValue() * self._scale
             bound = self.BestObjectiveBound() * self._scale
             gap = abs(incumbent - bound) / max(abs(incumbent), 1e-9)
-            self._progress(Progress(time.perf_counter() - self._started, incumbent, bound, gap))
+            if self._progress is not None:
+                self._progress(Progress(time.perf_counter() - self._started, incumbent, bound, gap))
+            if self._streamer is not None:
+                self._streamer.incumbent(lambda: (self.ObjectiveValue(), self.BestObjectiveBound(), self._values()))
+
+        def _values(self) -> list[int]:
+            return list(self.Response().solution)
 
     return _Reporter
+
+
+class Response:
+    """A CP-SAT response read like a CpSolver after its solve: values, objective, bound, status, core."""
+
+    def __init__(self, response: Any) -> None:
+        self.response = response  # cp_model_helper.CpSolverResponse
+
+    @classmethod
+    def from_text(cls, text: str) -> Response:
+        from ortools.sat.python import cp_model_helper as cmh
+
+        response = cmh.CpSolverResponse()
+        response.parse_text_format(text)
+        return cls(response)
+
+    @classmethod
+    def incumbent(cls, found: tuple[float, float, list[int]] | None, info: str) -> Response:
+        """A FEASIBLE response from a streamed incumbent (objective, bound, values), or UNKNOWN without one."""
+        from ortools.sat.python import cp_model_helper as cmh
+
+        response = cmh.CpSolverResponse()
+        response.solution_info = info
+        if found is None:
+            response.status = cmh.CpSolverStatus.UNKNOWN
+            return cls(response)
+        response.status = cmh.CpSolverStatus.FEASIBLE
+        response.objective_value, response.best_objective_bound = found[0], found[1]
+        response.solution.extend(found[2])
+        return cls(response)
+
+    def Value(self, expression: Any) -> int:  # noqa: N802  (CpSolver's names, which the kinds use)
+        from ortools.sat.python import cp_model_helper as cmh
+
+        return cmh.ResponseHelper.value(self.response, expression)
+
+    def BooleanValue(self, literal: Any) -> bool:  # noqa: N802
+        from ortools.sat.python import cp_model_helper as cmh
+
+        return cmh.ResponseHelper.boolean_value(self.response, literal)
+
+    def ObjectiveValue(self) -> float:  # noqa: N802
+        return self.response.objective_value
+
+    def BestObjectiveBound(self) -> float:  # noqa: N802
+        return self.response.best_objective_bound
+
+    def StatusName(self, status: Any = None) -> str:  # noqa: N802
+        return (status if status is not None else self.response.status).name
+
+    def SolutionInfo(self) -> str:  # noqa: N802
+        return self.response.solution_info
+
+    def ResponseProto(self) -> Any:  # noqa: N802
+        return self.response
+
+    def SufficientAssumptionsForInfeasibility(self) -> list[int]:  # noqa: N802
+        return list(self.response.sufficient_assumptions_for_infeasibility)
+
+    @property
+    def deterministic_time(self) -> float:
+        return self.response.deterministic_time
+
+    value, boolean_value = Value, BooleanValue
+
+
+def _solve_job(payload: tuple[str, str, float, bool], limit: float, channel: Any) -> str:
+    """In the child: parse the model and parameters, solve, stream progress and incumbents; the response as text."""
+    from ortools.sat.python import cp_model
+
+    model_text, parameters_text, scale, report = payload
+    model = cp_model.CpModel()
+    model.Proto().parse_text_format(model_text)
+    solver = cp_model.CpSolver()
+    solver.parameters.parse_text_format(parameters_text)
+    solver.parameters.max_time_in_seconds = max(0.01, min(solver.parameters.max_time_in_seconds, limit))
+    started = time.perf_counter()
+    callback = _callback_class()(channel.progress if report else None, scale, started, _Streamer(channel))
+    solver.Solve(model, callback)
+    return str(solver.ResponseProto())
+
+
+class _Streamer:
+    """Sends an incumbent to the parent at most every INCUMBENT_EVERY seconds, built only when it is sent."""
+
+    def __init__(self, channel: Any) -> None:
+        self._channel, self._last = channel, 0.0
+
+    def incumbent(self, make: Any) -> None:
+        from optimizer.backends.child import INCUMBENT_EVERY
+
+        now = time.perf_counter()
+        if now - self._last >= INCUMBENT_EVERY:
+            self._last = now
+            self._channel.incumbent(make(), force=True)
+
+
+def run_model(
+    model: Any, parameters: Any, progress: ProgressCallback | None = None, scale: float = 1.0, label: str = "CP-SAT"
+) -> tuple[Any, str]:
+    """Solve a CpModel with these SatParameters, in a child process when isolation is on.
+
+    Returns (a CpSolver or a Response, both read the same way; a note when the child failed or was killed:
+    empty for a normal end). A crash gives status UNKNOWN with the note saying how the process ended.
+    """
+    from optimizer.backends import child
+
+    if not child.enabled():
+        from ortools.sat.python import cp_model
+
+        solver = cp_model.CpSolver()
+        solver.parameters.copy_from(parameters)
+        started = time.perf_counter()
+        callback = _callback_class()(progress, scale, started) if progress is not None else None
+        solver.Solve(model, callback)
+        return solver, ""
+    payload = (str(model.Proto()), str(parameters), scale, progress is not None)
+    run = child.run(label, _solve_job, payload, parameters.max_time_in_seconds, progress)
+    if run.finished:
+        return Response.from_text(run.value), ""
+    if run.killed:
+        note = (
+            f"the {label} process was still running {child.grace(parameters.max_time_in_seconds):.0f} s after its "
+            "time limit and was ended; " + ("the best plan it had sent is kept" if run.incumbent else "it had no plan")
+        )
+        return Response.incumbent(run.incumbent, note), note
+    return Response.incumbent(None, run.error), run.error
 
 
 def solve(
@@ -94,8 +229,7 @@ def solve(
     """Solve with CP-SAT; the status is mapped from CpSolverStatus and the incumbent flag."""
     from ortools.sat.python import cp_model
 
-    solver = cp_model.CpSolver()
-    p = solver.parameters
+    p = cp_model.CpSolver().parameters
     p.max_time_in_seconds = max(0.01, limit)
     p.num_workers = max(1, params.threads)
     p.random_seed = params.seed
@@ -107,10 +241,10 @@ def solve(
         p.max_deterministic_time = built.work_per_second * max(0.01, limit)
     built.set_rules(on=True)
     started = time.perf_counter()
-    callback = _callback_class()(progress, built.objective_scale, started) if progress is not None else None
-    code = solver.Solve(built.model, callback)
+    solver, failure = run_model(built.model, p, progress, built.objective_scale)
     seconds = time.perf_counter() - started
     built.solver = solver
+    code = solver.ResponseProto().status
     name = solver.StatusName(code)
     has_solution = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     status = from_cpsat(name, has_solution)
@@ -139,4 +273,7 @@ def solve(
         relative = abs(objective - bound) / max(abs(objective), 1e-9)
         if relative <= params.gap:
             message = f"stopped within the gap limit ({params.gap:g})"
+    if failure:  # the solver process crashed, or was killed after its limit (a plan it had sent is kept)
+        status = status if status.has_plan else Status.ERROR
+        message = failure
     return finished(status, objective, bound, seconds, "cpsat", ortools_version(), name, message)

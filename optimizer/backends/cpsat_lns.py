@@ -143,7 +143,65 @@ class _Search:
                     hood.size = max(1.0, hood.size / 1.3)
 
 
+def _lns_job(payload: tuple[Any, ...], limit: float, channel: Any) -> tuple[SolverOutcome, list[int] | None, dict]:
+    """In the child: rebuild the model from its text, run the whole search; the outcome, best values and rounds."""
+    from ortools.sat.python import cp_model
+
+    text, parameters, scale, work, hoods, shares, params, report, warm_start = payload
+    model = cp_model.CpModel()
+    model.Proto().parse_text_format(text)
+    cp = CpsatModel(model, scale, parameters=parameters, work_per_second=work)
+    lns = LnsModel(cp, hoods, first_share=shares[0], round_seconds=shares[1], round_parameters=shares[2])
+    outcome = solve_here(lns, params, limit, channel.progress if report else None, warm_start)
+    values = None
+    if outcome.status.has_plan:
+        solver = lns.solver
+        values = solver.values if isinstance(solver, _Solution) else list(solver.ResponseProto().solution)
+    return outcome, values, lns.rounds
+
+
 def solve(
+    lns: LnsModel,
+    params: SolveParams,
+    limit: float,
+    progress: ProgressCallback | None = None,
+    warm_start: bool = False,
+) -> SolverOutcome:
+    """The whole search in a child process (a native crash or hang becomes status 'error'); see solve_here."""
+    from optimizer.backends import child
+
+    if not child.enabled():
+        return solve_here(lns, params, limit, progress, warm_start)
+    cp = lns.cp
+    cp.set_rules(on=True)
+    shares = (lns.first_share, lns.round_seconds, lns.round_parameters)
+    payload = (
+        str(cp.model.Proto()),
+        cp.parameters,
+        cp.objective_scale,
+        cp.work_per_second,
+        lns.neighbourhoods,
+        shares,
+        params,
+        progress is not None,
+        warm_start,
+    )
+    run = child.run("CP-SAT (LNS)", _lns_job, payload, limit, progress)
+    if not run.finished:
+        message = (
+            run.error
+            or f"the CP-SAT (LNS) process was still running {child.grace(limit):.0f} s after its time limit and was ended"
+        )
+        return finished(Status.ERROR, None, None, run.seconds, "cpsat", ortools_version(), "child ended", message)
+    outcome, values, rounds = run.value
+    lns.rounds = rounds
+    if values is not None:
+        lns.solver = _Solution(values)
+        cp.solver = lns.solver
+    return outcome
+
+
+def solve_here(
     lns: LnsModel,
     params: SolveParams,
     limit: float,

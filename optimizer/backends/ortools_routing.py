@@ -313,6 +313,27 @@ def _start(b: _Built, search: Any) -> tuple[Any, str]:
 def solve(
     model: RoutingModel, params: SolveParams, limit: float, progress: ProgressCallback | None, warm_start: bool
 ) -> SolverOutcome:
+    """Solve in a child process (a crash or hang of the native solver becomes status 'error'); see solve_here."""
+    from optimizer.backends import child
+
+    if not child.enabled():
+        return solve_here(model, params, limit, progress, warm_start)
+    outcome, run = child.solve_backend(
+        "OR-Tools routing", solve_here, model, params, limit, progress, warm_start, ("solution", "solver_note")
+    )
+    if outcome is not None:
+        return outcome
+    model.solution = None
+    message = (
+        run.error
+        or f"the OR-Tools routing process was still running {child.grace(limit):.0f} s after its time limit and was ended"
+    )
+    return finished(Status.ERROR, None, None, run.seconds, "ortools", version("ortools"), "child ended", message)
+
+
+def solve_here(
+    model: RoutingModel, params: SolveParams, limit: float, progress: ProgressCallback | None, warm_start: bool
+) -> SolverOutcome:
     """Build the OR-Tools model and search within the solution budget and the time limit; store the best plan."""
     start = time.perf_counter()
     b = build(model)

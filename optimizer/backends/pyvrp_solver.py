@@ -198,6 +198,27 @@ def initial_solution(model: RoutingModel, data: Any, owner: list[int]) -> Any:
 def solve(
     model: RoutingModel, params: SolveParams, limit: float, progress: ProgressCallback | None, warm_start: bool
 ) -> SolverOutcome:
+    """Solve in a child process (a crash or hang of the native solver becomes status 'error'); see solve_here."""
+    from optimizer.backends import child
+
+    if not child.enabled():
+        return solve_here(model, params, limit, progress, warm_start)
+    outcome, run = child.solve_backend(
+        "PyVRP", solve_here, model, params, limit, progress, warm_start, ("solution", "solver_note")
+    )
+    if outcome is not None:
+        return outcome
+    model.solution = None
+    message = (
+        run.error
+        or f"the PyVRP process was still running {child.grace(limit):.0f} s after its time limit and was ended"
+    )
+    return finished(Status.ERROR, None, None, run.seconds, "pyvrp", version("pyvrp"), "child ended", message)
+
+
+def solve_here(
+    model: RoutingModel, params: SolveParams, limit: float, progress: ProgressCallback | None, warm_start: bool
+) -> SolverOutcome:
     """Run PyVRP with params.seed within its iteration budget and `limit` seconds; store the best solution."""
     import pyvrp
     from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
