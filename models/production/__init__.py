@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from models.production import data, formats, heuristic, marginal, milp, plan, replan
+from models.production import data, explain, formats, heuristic, marginal, milp, plan, replan
 from models.production.example import example_tables
 from optimizer.core.plan import Plan
 from optimizer.kinds import Formulation, KindDefinition, Replanning
@@ -32,6 +32,7 @@ KIND = KindDefinition(
             extract=_extract,
             warm_start=heuristic.warm_start,
             timed_warm_start=True,
+            explain=explain.explain,
             marginals=_marginals,
         )
     },

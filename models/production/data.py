@@ -7,7 +7,7 @@ process is modelled as intermediate products linked by the BOM.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -207,6 +207,11 @@ class Scenario:
     budget: tuple[BudgetRow, ...]
     products_table: Table  # the Products input table, to name cells in diagnostics
     resources_table: Table
+    tables: dict[str, Table] = field(default_factory=dict)  # every input table, to name cells in explanations
+
+    def cell(self, table: str, index: int, column: str) -> str:
+        """Input location of row `index`'s `column` in `table`, e.g. 'Demand!C4'."""
+        return self.tables[table].location(index, column) if table in self.tables else table
 
     @property
     def n_periods(self) -> int:
@@ -303,4 +308,5 @@ def build_scenario(validated: Validated) -> Scenario:
         budget=tuple(validated.rows("Budget")) if "Budget" in validated.tables else (),
         products_table=validated.tables["Products"],
         resources_table=validated.tables["Resources"],
+        tables=dict(validated.tables),
     )

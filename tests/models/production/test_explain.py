@@ -1,0 +1,113 @@
+"""Production infeasibility explained: the hard rules to relax, named by their input cells, with the plan's cost.
+
+Each scenario is tiny and infeasible for one known reason; the least relaxation, the cells it
+names and the cost of the cheapest plan with it are worked out by hand in the test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from optimizer.core.status import Status
+from tests.models.production.helpers import product, resource, routing, solve_case
+
+NO_BACKLOG = {"allow_backlog": "no"}
+
+
+def explained(folder: Path, **case: Any) -> list[dict[str, str]]:
+    """Solve a case that must be infeasible; its explanation rows."""
+    solved = solve_case(folder, expect=Status.INFEASIBLE, **case)
+    assert solved.result.plan is None
+    return solved.result.explanation
+
+
+def errors(rows: list[dict[str, str]]) -> list[tuple[str, str]]:
+    return [(r["location"], r["message"]) for r in rows if r["severity"] == "error"]
+
+
+def costs(rows: list[dict[str, str]]) -> list[str]:
+    return [r["message"] for r in rows if r["severity"] == "info" and "cheapest plan would cost" in r["message"]]
+
+
+def test_a_line_down_in_the_peak_week_names_its_capacity_row_or_the_demand_that_would_wait(tmp_path):
+    # R1 makes 20 units (10 h) in P1 and nothing in P2 (its ResourceCapacity row); 30 are due in P2.
+    # Least relaxation: 5 more hours (10 units); in P2 it costs 2*30 + 20 held = 80, in P1 2*30 + 30 held.
+    # With the hours kept: 10 units of P2's demand wait: 2*20 + 20 held = 60.
+    rows = explained(
+        tmp_path / "down",
+        periods=2,
+        products=[product("A", holding_cost=1)],
+        resources=[resource("R1", capacity=10)],
+        capacity=[{"resource": "R1", "period": "P2", "capacity": 0}],
+        routings=[routing("A", "R1", hours_per_unit=0.5, unit_cost=2)],
+        demand={"A": [0, 30]},
+        settings=NO_BACKLOG,
+    )
+    bent = errors(rows)
+    assert [where for where, _ in bent] == ["ResourceCapacity.csv!C2", "Demand.csv!C2"]
+    assert bent[0][1].startswith("resource R1 would need 5 hours more than its 0 regular plus 0 overtime hours in P2")
+    assert bent[1][1].startswith("or, with the hours as they are: 10 units of A cannot be ready on time in P2")
+    assert "allow_backlog = no" in bent[1][1]
+    assert [c.split("cost ")[1] for c in costs(rows)] == ["80.00 EUR", "60.00 EUR"]
+
+
+def test_a_minimum_lot_larger_than_the_line_can_make_names_the_lot(tmp_path):
+    # A lot is at least 50 units, R1 has 40 hours (1 h a unit), 30 are due. Bending the lot by 10
+    # (a run of 40) or the hours by 10 (a run of 50) weigh the same; the run of 40 is cheaper:
+    # 40 made + 10 held = 50, against 50 + 20 = 70
+    rows = explained(
+        tmp_path / "lot",
+        periods=1,
+        products=[product("A", holding_cost=1, min_lot=50)],
+        resources=[resource("R1", capacity=40)],
+        routings=[routing("A", "R1", unit_cost=1)],
+        demand={"A": [30]},
+        settings=NO_BACKLOG,
+    )
+    assert errors(rows) == [
+        (
+            "Products.csv!C2",
+            "a run of A on R1 in P1 would need to be 10 units below its minimum lot of 50. Lower min_lot",
+        )
+    ]
+    assert costs(rows) == ["relaxed as listed above, the cheapest plan would cost 50.00 EUR"]
+
+
+def test_a_hard_safety_stock_out_of_reach_names_the_safety_stock_cell(tmp_path):
+    # 15 due plus 10 hard safety stock = 25 units, R1 makes 20 (2 h a unit, 40 h): 5 units short either
+    # of the safety stock (5 held) or of the demand (then 10 held); 10 more hours weigh more
+    rows = explained(
+        tmp_path / "safety",
+        periods=1,
+        products=[product("A", holding_cost=1, safety_stock=10)],
+        resources=[resource("R1", capacity=40)],
+        routings=[routing("A", "R1", hours_per_unit=2)],
+        demand={"A": [15]},
+        settings=NO_BACKLOG,
+    )
+    bent = errors(rows)
+    assert len(bent) == 1
+    where, message = bent[0]
+    assert where == "Products.csv!C2"
+    assert message.startswith("product A would end P1 5 units below its hard safety stock of 10")
+    assert costs(rows) == ["relaxed as listed above, the cheapest plan would cost 5.00 EUR"]
+
+
+@pytest.mark.parametrize("allow", ["yes", "no"])
+def test_with_backlog_allowed_the_same_line_down_has_a_plan(tmp_path, allow):
+    """The explained case is infeasible only because demand may not wait: with a backlog cost it solves."""
+    solved = solve_case(
+        tmp_path / "down",
+        periods=2,
+        products=[product("A", holding_cost=1, backlog_cost=1)],
+        resources=[resource("R1", capacity=10)],
+        capacity=[{"resource": "R1", "period": "P2", "capacity": 0}],
+        routings=[routing("A", "R1", hours_per_unit=0.5, unit_cost=2)],
+        demand={"A": [0, 30]},
+        settings={"allow_backlog": allow},
+        expect=None,
+    )
+    assert solved.result.status is (Status.OPTIMAL if allow == "yes" else Status.INFEASIBLE)
