@@ -1,6 +1,6 @@
 """Vehicle routing: which vehicle serves which stops in which order, with PyVRP or OR-Tools routing."""
 
-from models.routing import data, plan, replan, vrp
+from models.routing import data, explain, plan, replan, vrp
 from models.routing.example import example_tables
 from models.routing.formats import FORMATS
 from optimizer.kinds import Formulation, KindDefinition, Replanning
@@ -12,8 +12,10 @@ KIND = KindDefinition(
     settings=data.Settings,
     build_scenario=data.build_scenario,
     formulations={
-        "pyvrp": Formulation(family="pyvrp", build=vrp.build, extract=plan.extract),
-        "ortools": Formulation(family="ortools_routing", build=vrp.build, extract=plan.extract),
+        "pyvrp": Formulation(family="pyvrp", build=vrp.build, extract=plan.extract, explain=explain.explain),
+        "ortools": Formulation(
+            family="ortools_routing", build=vrp.build, extract=plan.extract, explain=explain.explain
+        ),
     },
     example_tables=example_tables,
     objective_note="vehicle fixed costs + distance + time costs + penalties for unserved stops",

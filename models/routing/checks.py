@@ -1,8 +1,9 @@
 """Cross-sheet checks of a routing scenario and its distance/time matrices, each error with its cell.
 
 These are the rules a single row cannot check: location ids unique over Depots and Stops,
-coordinates present for the distance source, a complete Matrix, well-formed pickup-delivery
-pairs, and required stops that no vehicle could ever serve (skills, capacity).
+coordinates present for the distance source, a complete Matrix and well-formed pickup-delivery
+pairs. A stop that must be served but that no vehicle can serve (skills, capacity, time window) is
+not an input error: the solve proves the scenario infeasible and explains it (explain.py).
 """
 
 from __future__ import annotations
@@ -16,10 +17,6 @@ from optimizer.core.errors import InputError, InputErrors
 from optimizer.io.schema import Validated
 
 MAX_LISTED = 10  # a missing matrix lists this many pairs, then a count
-
-
-def _skills(text: str) -> frozenset[str]:
-    return frozenset(p.strip().lower() for p in text.replace(",", ";").split(";") if p.strip())
 
 
 def _coordinates(validated: Validated, settings: Any, errors: list[InputError]) -> None:
@@ -65,32 +62,6 @@ def _pairs(validated: Validated, stops: tuple, errors: list[InputError]) -> tupl
     return tuple(pairs)
 
 
-def _servable(validated: Validated, vehicles: tuple, stops: tuple, errors: list[InputError]) -> None:
-    """Required stops need a vehicle with the skills and the capacity."""
-    table = validated.tables["Stops"]
-    fleet = [(_skills(v.skills), v.capacity, v.volume_capacity) for v in vehicles]
-    for i, s in enumerate(stops):
-        if s.penalty is not None:
-            continue
-        need = _skills(s.skills)
-        skilled = [f for f in fleet if need <= f[0]]
-        if not skilled:
-            errors.append(
-                InputError(table.location(i, "skills"), f"no vehicle has the skills {', '.join(sorted(need))}")
-            )
-            continue
-        for column, k in (("demand", 1), ("volume", 2)):
-            amount = getattr(s, column)
-            caps = [f[k] for f in skilled]
-            if amount and all(c is not None and c < amount for c in caps):
-                errors.append(
-                    InputError(
-                        table.location(i, column),
-                        f"{column} {amount:g} is more than any vehicle carries ({max(caps):g})",
-                    )
-                )
-
-
 def check_scenario(validated: Validated, settings: Any, depots: tuple, vehicles: tuple, stops: tuple) -> tuple:
     """Raise InputErrors for every cross-sheet problem; return the pickup-delivery pairs."""
     errors: list[InputError] = []
@@ -103,7 +74,6 @@ def check_scenario(validated: Validated, settings: Any, depots: tuple, vehicles:
             )
     _coordinates(validated, settings, errors)
     pairs = _pairs(validated, stops, errors)
-    _servable(validated, vehicles, stops, errors)
     if settings.distances == "matrix" and "Matrix" not in validated.tables:
         errors.append(InputError("Matrix", "sheet Matrix is missing; it is needed when distances = matrix"))
     if errors:

@@ -198,3 +198,17 @@ def courier_tables(seed: int = 11) -> dict[str, list[dict[str, Any]]]:
         "Breaks": breaks,
         "Stops": stops,
     }
+
+
+def infeasible_tables(seed: int = 7) -> dict[str, list[dict[str, Any]]]:
+    """The city delivery with two orders no vehicle can serve: no plan keeps every rule (status infeasible).
+
+    C0012 orders 360 (a bulk delivery beyond the 300 a truck carries) and C0025, a bakery, wants its
+    delivery by 07:00, when the first vehicles only leave the depots; neither may be left unserved.
+    """
+    rows = example_tables(None, seed)
+    rows["Stops"][11].update(demand=360, penalty=None)
+    rows["Stops"][24].update(window_start="06:30", window_end="07:00", penalty=None)
+    rows["Settings"] = [r for r in rows["Settings"] if r["setting"] != "name"]
+    rows["Settings"].append({"setting": "name", "value": "city delivery, two orders no vehicle can serve"})
+    return rows

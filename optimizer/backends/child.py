@@ -272,4 +272,5 @@ def solve_backend(
     outcome, attributes = run_.value
     for name, value in attributes.items():
         setattr(model, name, value)
+    outcome.seconds = run_.seconds  # the solve as the run sees it, starting the process included
     return outcome, run_

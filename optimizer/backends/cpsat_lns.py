@@ -143,6 +143,136 @@ class _Search:
                     hood.size = max(1.0, hood.size / 1.3)
 
 
+ROUND_WORK = 0.25  # repeatable search: CP-SAT deterministic work units per round (rounds' own parameters may say)
+# repeatable search: the first solve is one worker stopped at its first solution (one worker is deterministic;
+# measured on the 20-nurse roster: CP-SAT's interleaved workers found none in 0.45 work units and took 13 s for one)
+FIRST_REPEATABLE = {
+    "num_workers": 1,
+    "interleave_search": False,
+    "linearization_level": 0,
+    "stop_after_first_solution": True,
+}
+
+
+def _round(search: _Search, model: Any, values: list[int], free: set[int], seed: int, wall: float) -> Any:
+    """One sub-problem on `model` (a clone): the free variables searched, the rest fixed; the solved CpSolver."""
+    from ortools.sat.python import cp_model
+
+    proto = model.Proto()
+    for i in search.primary:
+        dom = proto.variables[i].domain
+        dom.clear()
+        dom.extend(search.saved[i] if i in free else [values[i], values[i]])
+    proto.solution_hint.vars.clear()
+    proto.solution_hint.values.clear()
+    proto.solution_hint.vars.extend(range(len(values)))
+    proto.solution_hint.values.extend(values)
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    for name, value in {**search.lns.cp.parameters, "max_deterministic_time": ROUND_WORK}.items():
+        setattr(p, name, value)
+    for name, value in search.lns.round_parameters.items():
+        setattr(p, name, value)
+    p.interleave_search = False
+    p.num_workers = 1
+    p.random_seed = seed
+    p.max_time_in_seconds = max(0.01, wall)
+    solver.Solve(model)
+    return solver
+
+
+def _into(out: list[Any], k: int, search: _Search, model: Any, values: list[int], free: set[int], seed: int) -> None:
+    """A round for a batch thread: its solver goes to out[k]."""
+    out[k] = _round(search, model, values, free, seed, search.left())
+
+
+def _repeatable_rounds(search: _Search, budget: float, progress: ProgressCallback | None, bound: Any) -> bool:
+    """Rounds in batches of `threads` from one incumbent, merged in a fixed order, until `budget` work units.
+
+    Each round stops at a deterministic work limit, so the same seed gives the same rounds and the
+    same roster; True when the budget, not the clock, ended the search.
+    """
+    from ortools.sat.python import cp_model
+
+    lns, rng = search.lns, random.Random(search.params.seed)
+    width = max(1, search.params.threads)
+    models = [lns.cp.model.Clone() for _ in range(width)]
+    used, scale = 0.0, lns.cp.objective_scale
+    while search.hoods and used < budget:
+        if search.left() <= 0.3:
+            return False
+        picks = []
+        for _ in range(width):
+            weights = [(r[1] + 1) / (r[0] + 2) for r in (lns.rounds.get(h.name, [0, 0]) for h in search.hoods)]
+            hood = rng.choices(search.hoods, weights=weights)[0]
+            picks.append((hood, _pick(rng, hood), rng.randrange(1 << 30)))
+        solvers: list[Any] = [None] * width
+        threads = [
+            threading.Thread(target=_into, args=(solvers, k, search, models[k], search.values, free, seed), daemon=True)
+            for k, (_, free, seed) in enumerate(picks)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for (hood, _, _), solver in zip(picks, solvers, strict=True):
+            stats = lns.rounds.setdefault(hood.name, [0, 0])
+            stats[0] += 1
+            used += solver.deterministic_time
+            code = solver.ResponseProto().status
+            if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                found = list(solver.ResponseProto().solution)
+                value = _objective(models[0].Proto(), found)
+                if value < search.best:
+                    search.best, search.values = value, found
+                    stats[1] += 1
+                    search.improved.append((time.perf_counter() - search.started, value))
+                    if progress is not None:
+                        gap = None if bound is None else abs(value * scale - bound) / max(abs(value * scale), 1e-9)
+                        progress(Progress(search.improved[-1][0], value * scale, bound, gap))
+            if code == cp_model.OPTIMAL:
+                hood.size = min(len(hood.groups), hood.size * 1.1)
+            else:
+                hood.size = max(1.0, hood.size / 1.3)
+    return True
+
+
+def _solve_repeatable(
+    lns: LnsModel, params: SolveParams, limit: float, progress: ProgressCallback | None, warm_start: bool
+) -> SolverOutcome:
+    """A first interleaved CP-SAT solve and rounds, all under work limits of cp.work_per_second x the time limit."""
+    started = time.perf_counter()
+    cp = lns.cp
+    budget = cp.work_per_second * params.time_limit  # the run's limit, not the time left: the same every run
+    saved = (cp.work_per_second, dict(cp.parameters))
+    cp.work_per_second = None
+    cp.parameters.update(FIRST_REPEATABLE, max_deterministic_time=budget)
+    try:
+        first = cpsat_solve(cp, params, limit, progress, warm_start)
+    finally:
+        cp.work_per_second, cp.parameters = saved
+    used = getattr(cp.solver, "deterministic_time", budget)
+    by_work = used < budget or first.seconds < limit - 0.3
+    if first.status in (Status.OPTIMAL, Status.INFEASIBLE, Status.ERROR) or not first.status.has_plan:
+        lns.solver = cp.solver
+        return first
+    search = _Search(lns, list(cp.solver.ResponseProto().solution), params, limit, started)
+    by_work = _repeatable_rounds(search, budget - used, progress, first.bound) and by_work
+    lns.solver = _Solution(search.values)
+    cp.solver = lns.solver
+    objective, bound = search.best * cp.objective_scale, first.bound
+    status = Status.OPTIMAL if bound is not None and bound >= objective - 1e-9 else Status.FEASIBLE
+    rounds = ", ".join(f"{n} {r[1]}/{r[0]}" for n, r in lns.rounds.items())
+    stop = (
+        "stopped at the repeatable work limit (the same input, seed and threads give the same plan)"
+        if by_work
+        else "stopped at the time limit before the repeatable work limit: a rerun may give another plan"
+    )
+    message = f"first solve {first.objective:g}, then neighbourhood rounds (improved/tried: {rounds}); {stop}"
+    seconds = time.perf_counter() - started
+    return finished(status, objective, bound, seconds, "cpsat", ortools_version(), first.raw_status, message)
+
+
 def _lns_job(payload: tuple[Any, ...], limit: float, channel: Any) -> tuple[SolverOutcome, list[int] | None, dict]:
     """In the child: rebuild the model from its text, run the whole search; the outcome, best values and rounds."""
     from ortools.sat.python import cp_model
@@ -194,6 +324,7 @@ def solve(
         )
         return finished(Status.ERROR, None, None, run.seconds, "cpsat", ortools_version(), "child ended", message)
     outcome, values, rounds = run.value
+    outcome.seconds = run.seconds  # the solve as the run sees it, starting the process included
     lns.rounds = rounds
     if values is not None:
         lns.solver = _Solution(values)
@@ -208,7 +339,12 @@ def solve_here(
     progress: ProgressCallback | None = None,
     warm_start: bool = False,
 ) -> SolverOutcome:
-    """A first full solve, then neighbourhood rounds on `params.threads` threads; the best solution is kept."""
+    """A first full solve, then neighbourhood rounds on `params.threads` threads; the best solution is kept.
+
+    With `cp.work_per_second` (repeatable search) and neighbourhoods, every stop is a work limit instead.
+    """
+    if lns.cp.work_per_second is not None and lns.neighbourhoods:
+        return _solve_repeatable(lns, params, limit, progress, warm_start)
     started = time.perf_counter()
     first = cpsat_solve(lns.cp, params, max(0.5, lns.first_share * limit), progress, warm_start)
     if not first.status.has_plan and first.status is Status.NO_SOLUTION and limit - first.seconds > 1:

@@ -18,7 +18,14 @@ from typing import Any
 import numpy as np
 
 from optimizer.backends.outcome import Progress, ProgressCallback, SolverOutcome, finished
-from optimizer.backends.routing_model import UNLIMITED, RouteResult, RoutingModel, RoutingSolution, Visit
+from optimizer.backends.routing_model import (
+    UNLIMITED,
+    RouteResult,
+    RoutingModel,
+    RoutingSolution,
+    Visit,
+    infeasible_outcome,
+)
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 
@@ -316,6 +323,9 @@ def solve(
     """Solve in a child process (a crash or hang of the native solver becomes status 'error'); see solve_here."""
     from optimizer.backends import child
 
+    proven = infeasible_outcome(model, "ortools", version("ortools"))
+    if proven is not None:
+        return proven
     if not child.enabled():
         return solve_here(model, params, limit, progress, warm_start)
     outcome, run = child.solve_backend(

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from optimizer.backends.outcome import SolverOutcome, finished
+from optimizer.core.status import Status
+
 UNLIMITED = 2**40  # capacity, horizon and distance when the input sets no limit
 
 # Features only OR-Tools routing expresses here (PyVRP 0.14 has no breaks or skills; its shipments are not used).
@@ -157,3 +160,66 @@ class RoutingModel:
     def vehicles(self) -> list[tuple[int, int]]:
         """(vehicle type, number within the type) of every vehicle, in type order."""
         return [(t, k) for t, vt in enumerate(self.vehicle_types) for k in range(vt.count)]
+
+
+def lone_route_blocker(model: RoutingModel, i: int, t: int) -> str | None:
+    """Why a vehicle of type t could not serve stop i even on a route of its own; None when it could.
+
+    Codes: 'skills', 'load:k' (dimension k), 'window' (closes before the earliest arrival), 'shift'
+    (cannot be back at its end depot by the end of the shift), 'duration', 'distance'. Breaks are
+    not counted, and a stop of a pickup-and-delivery pair is checked for skills and load only, so a
+    blocker is always a proof that the vehicle cannot serve the stop.
+    """
+    stop, vt = model.stops[i], model.vehicle_types[t]
+    if not stop.skills <= vt.skills:
+        return "skills"
+    for k in range(model.dimensions):
+        if max(stop.delivery[k], stop.pickup[k]) > vt.capacity[k]:
+            return f"load:{k}"
+    if any(i in pair for pair in model.pairs):
+        return None
+    first, last = model.depots[vt.start_depot].location, model.depots[vt.end_depot].location
+    there, back = int(model.duration[first, stop.location]), int(model.duration[stop.location, last])
+    if vt.max_distance is not None:
+        if int(model.distance[first, stop.location]) + int(model.distance[stop.location, last]) > vt.max_distance:
+            return "distance"
+    blocker = "window"
+    for early, late in stop.windows or ((0, UNLIMITED),):
+        begin = max(vt.shift_start + there, early)  # the earliest start of service within this window
+        if begin > late:
+            continue
+        if begin + stop.service + back > vt.shift_end:
+            blocker = "shift"
+            continue
+        leave = max(vt.shift_start, early - there)  # leaving the depot just in time for the window
+        if vt.max_duration is not None and begin + stop.service + back - leave > vt.max_duration:
+            blocker = "duration"
+            continue
+        return None
+    return blocker
+
+
+def unservable(model: RoutingModel) -> dict[int, dict[int, str]]:
+    """Stops that must be served but that no vehicle type could serve, with each type's blocker."""
+    out: dict[int, dict[int, str]] = {}
+    for i, stop in enumerate(model.stops):
+        if stop.prize is not None:
+            continue
+        blockers = {t: lone_route_blocker(model, i, t) for t in range(len(model.vehicle_types))}
+        if all(b is not None for b in blockers.values()):
+            out[i] = blockers  # type: ignore[assignment]
+    return out
+
+
+def infeasible_outcome(model: RoutingModel, solver: str, version: str) -> SolverOutcome | None:
+    """Status INFEASIBLE, without searching, when a stop that must be served cannot be served by any vehicle."""
+    blocked = unservable(model)
+    if not blocked:
+        return None
+    names = ", ".join(model.stops[i].name for i in list(blocked)[:5]) + (" ..." if len(blocked) > 5 else "")
+    message = (
+        f"proven infeasible: {len(blocked)} stop(s) that must be served cannot be served by any vehicle ({names}); "
+        "Diagnostics say why and what relaxing would cost"
+    )
+    model.solution = None
+    return finished(Status.INFEASIBLE, None, None, 0.0, solver, version, "unservable stops", message)

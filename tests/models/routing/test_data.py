@@ -47,14 +47,6 @@ def test_coordinates_needed_for_the_distance_source(tmp_path: Path) -> None:
     assert "lat is needed" in text and "Depots.csv!" in text and "Stops.csv!" in text
 
 
-def test_unservable_required_stops(tmp_path: Path) -> None:
-    stops = [stop("A", 1, 1, skills="frozen"), stop("B", 1, 1, demand=50), stop("C", 2, 2, skills="frozen", penalty=10)]
-    text = _errors(tmp_path, Stops=stops, Vehicles=[vehicle(capacity=20)])
-    assert "no vehicle has the skills frozen" in text
-    assert "demand 50 is more than any vehicle carries (20)" in text
-    assert text.count("Stops.csv!") == 2  # the optional stop C is allowed; it will be unserved
-
-
 def test_pairs_are_well_formed(tmp_path: Path) -> None:
     stops = [
         stop("P", 1, 1, demand=2),

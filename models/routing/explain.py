@@ -1,0 +1,131 @@
+"""Why a routing scenario has no plan: the stops that must be served but that no vehicle can serve.
+
+The backend proves it without searching (optimizer.backends.routing_model.unservable: a stop no
+vehicle type could serve even on a route of its own). Here each such stop gets one Diagnostics row
+at its input cell, in the planner's units: which rule stands in the way for each vehicle and what
+would let it be served; then the rest of the scenario is solved without those stops, which prices
+the relaxation: leaving them unserved costs the plan found plus the penalties a planner gives them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from models.routing.data import Scenario, stop_skills, vehicle_skills
+from models.routing.network import clock_text
+from models.routing.vrp import build, choose_solver
+from optimizer.backends.routing_model import RoutingModel, unservable
+from optimizer.core.params import SolveParams
+
+COLUMN = {"skills": "skills", "load:0": "demand", "load:1": "volume", "window": "window_end"}
+MAX_REASONS = 4  # different blockers said per stop, then a count
+
+
+def _clock(s: Scenario, ticks: int) -> str:
+    minutes = ticks / s.rounding.time_ticks
+    return clock_text(minutes) if s.settings.time_format == "clock" else f"minute {minutes:g}"
+
+
+def _earliest(s: Scenario, m: RoutingModel, i: int, t: int) -> int:
+    """Earliest start of service at stop i for a vehicle of type t leaving its depot at the start of its shift."""
+    vt = m.vehicle_types[t]
+    return vt.shift_start + int(m.duration[m.depots[vt.start_depot].location, m.stops[i].location])
+
+
+def _why(s: Scenario, m: RoutingModel, i: int, t: int, code: str) -> str:
+    """One vehicle type's blocker for stop i, in the planner's words and units (without the vehicle's name)."""
+    row, vehicle, vt = s.stops[i], s.vehicles[t], m.vehicle_types[t]
+    if code == "skills":
+        return f"lacks the skills {', '.join(sorted(stop_skills(row) - vehicle_skills(vehicle)))}"
+    if code.startswith("load:"):
+        column, cap = ("demand", "capacity") if code == "load:0" else ("volume", "volume_capacity")
+        return f"{cap} {getattr(vehicle, cap):g}, the stop needs {getattr(row, column):g}"
+    if code == "window":
+        last = max(late for _, late in m.stops[i].windows)
+        depot = s.depots[vt.start_depot].depot
+        return (
+            f"earliest arrival {_clock(s, _earliest(s, m, i, t))} leaving {depot} at the start of the shift, "
+            f"after the window closes at {_clock(s, last)}"
+        )
+    if code == "shift":
+        return f"cannot serve it and be back by the end of the shift at {_clock(s, vt.shift_end)}"
+    if code == "duration":
+        return f"cannot go there and back within max_duration {vehicle.max_duration:g} minutes"
+    return f"cannot go there and back within max_distance {vehicle.max_distance:g}"
+
+
+def _grouped(s: Scenario, m: RoutingModel, i: int, per_type: dict[int, str]) -> str:
+    """The blockers of every vehicle type, types with the same blocker named together."""
+    groups: dict[str, list[str]] = {}
+    for t, code in per_type.items():
+        groups.setdefault(_why(s, m, i, t, code), []).append(s.vehicles[t].vehicle)
+    said = [f"{', '.join(names)}: {why}" for why, names in list(groups.items())[:MAX_REASONS]]
+    if len(groups) > MAX_REASONS:
+        said.append(f"and {len(groups) - MAX_REASONS} more")
+    return "; ".join(said)
+
+
+def _fix(s: Scenario, m: RoutingModel, i: int, codes: set[str]) -> str:
+    """What would let the stop be served, besides giving it a penalty."""
+    row = s.stops[i]
+    if codes == {"skills"}:
+        return f"give a vehicle the skills {', '.join(sorted(stop_skills(row)))}"
+    if codes == {"load:0"}:
+        return f"use a vehicle with capacity {row.demand:g} or more, or split the delivery"
+    if codes == {"load:1"}:
+        return f"use a vehicle with volume_capacity {row.volume:g} or more, or split the delivery"
+    if codes == {"window"}:
+        soonest = min(_earliest(s, m, i, t) for t in range(len(m.vehicle_types)))
+        return f"let its window stay open until {_clock(s, soonest)} or start a vehicle earlier"
+    return "relax the vehicle rules named above"
+
+
+def _cost_without(s: Scenario, m: RoutingModel, blocked: list[int], params: SolveParams, seconds: float) -> Any:
+    """The best plan's cost when the blocked stops may be left unserved at no charge (None if none was found)."""
+    from optimizer.backends.registry import backend_solve
+
+    stops = tuple(dataclasses.replace(x, prize=0) if k in blocked else x for k, x in enumerate(m.stops))
+    relaxed = dataclasses.replace(m, stops=stops, solution=None)
+    solver = choose_solver(s)[0]
+    family = "pyvrp" if solver == "pyvrp" else "ortools_routing"
+    outcome = backend_solve(family, relaxed, params.model_copy(update={"solver": solver}), seconds)
+    return outcome.objective if outcome.status.has_plan else None
+
+
+def explain(s: Scenario, params: SolveParams, seconds: float) -> list[dict[str, str]]:
+    """Diagnostics rows: each stop no vehicle can serve, at its cell, and what leaving them unserved costs."""
+    m = build(s)
+    blocked = unservable(m)
+    if not blocked:
+        return [
+            {
+                "severity": "error",
+                "location": "",
+                "message": "no plan keeps every rule, though each stop alone could be served: the fleet's capacity, "
+                "shifts or windows do not fit all stops together; give some stops a penalty so they may be left out",
+            }
+        ]
+    rows = []
+    for i, per_type in blocked.items():
+        codes = set(per_type.values())
+        column = COLUMN.get(next(iter(codes)), "stop") if len(codes) == 1 else "stop"
+        rows.append(
+            {
+                "severity": "error",
+                "location": s.stop_cell(i, column),
+                "message": f"stop {s.stops[i].stop} must be served (its penalty is blank) but no vehicle can serve "
+                f"it ({_grouped(s, m, i, per_type)}). To serve it: {_fix(s, m, i, codes)}",
+            }
+        )
+    names = ", ".join(s.stops[i].stop for i in blocked)
+    cost = _cost_without(s, m, list(blocked), params, max(0.5, 0.8 * seconds))
+    if cost is None:
+        message = f"without stop(s) {names}, no plan was found in the time left either"
+    else:
+        message = (
+            f"leaving stop(s) {names} unserved, the best plan found costs {cost:,.2f} {s.settings.currency}; "
+            "give them a penalty (the cost of leaving each unserved) and the plan will weigh it"
+        )
+    rows.append({"severity": "info", "location": "", "message": message})
+    return rows
