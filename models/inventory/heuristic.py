@@ -63,6 +63,98 @@ def _silver_meal(s: Scenario, i: int, t: int, deficit: float, o: int) -> tuple[i
     return best_packs, best_total
 
 
+def _keep_until(s: Scenario, i: int) -> int:
+    """First period from which a soft safety stock is no longer worth holding.
+
+    Safety stock still held at the horizon's end was bought and never used; not holding it for
+    the last k periods costs k x the penalty instead. So the target ends when the penalty of the
+    periods left no longer pays for the cheapest unit.
+    """
+    item = s.items[i]
+    penalty = s.safety_penalty(i)
+    prices = [o.unit_price for o in s.offers if o.item == i]
+    if item.safety_stock_policy == "hard" or not prices or penalty <= 0:
+        return s.n_periods if penalty > 0 or item.safety_stock_policy == "hard" else 0
+    return max(0, s.n_periods - math.floor(min(prices) / penalty))
+
+
+def _target(s: Scenario, i: int, k: int, start: int, until: int) -> float:
+    """Net position the plan aims for at the end of period k."""
+    return s.items[i].safety_stock if start <= k < until else 0.0
+
+
+def _position_before(s: Scenario, i: int, t: int, stock: list[float], short: list[float]) -> float:
+    """Net position at the start of period t: on hand less the backlog carried in (lost units are gone)."""
+    if t == 0:
+        return s.items[i].initial_stock
+    lost = s.items[i].shortage_policy == "lost_sale"
+    return stock[t - 1] - (0.0 if lost else short[t - 1])
+
+
+def _shortfall(s: Scenario, i: int, t: int, last: int, arrivals: list[float], before: float) -> float:
+    """Most units arriving in t needed so that the net position stays at target from t to `last`."""
+    start, until = safety_start(s, i), _keep_until(s, i)
+    position, most = before, 0.0
+    for k in range(t, last + 1):
+        position += arrivals[k] + s.receipts[i][k] - s.demand[i][k]
+        most = max(most, _target(s, i, k, start, until) - position)
+    return most
+
+
+def _cover_plan(s: Scenario, i: int, offers: list[int], stock: list[float], short: list[float]) -> dict:
+    """Arrival period -> (offer, last period covered): a Wagner-Whitin plan over offers, ignoring shared limits.
+
+    Requirements are what must arrive by each period to hold the target; a cover from period a to
+    b by offer o costs its order cost, price of the whole packs and holding to b. Shortfall that
+    no offer can reach in time is left to the backlog, which the first possible arrival covers.
+    """
+    n = s.n_periods
+    usable = [o for o in offers if s.offers[o].lead_time < n]
+    if not usable:
+        return {}
+    first = min(s.offers[o].lead_time for o in usable)
+    zero = [0.0] * n
+    cumulative = [0.0] * (n + 1)  # cumulative[k]: arrivals needed in first..k-1
+    need = 0.0
+    for k in range(first, n):
+        need = max(need, _shortfall(s, i, first, k, zero, _position_before(s, i, first, stock, short)))
+        cumulative[k + 1] = need
+    holding = s.items[i].holding_cost
+    best = [math.inf] * (n + 1)
+    choice: list[tuple[int, int, int] | None] = [None] * (n + 1)
+    best[first] = 0.0
+    for a in range(first, n):
+        if best[a] == math.inf:
+            continue
+        for o in usable:
+            offer = s.offers[o]
+            if offer.lead_time > a:
+                continue
+            for b in range(a, n):
+                qty = cumulative[b + 1] - cumulative[a]
+                if qty <= EPS:
+                    cost = 0.0
+                else:
+                    qty = offer.pack_size * math.ceil(max(qty, offer.min_order_qty) / offer.pack_size - EPS)
+                    if offer.max_order_qty is not None and qty > offer.max_order_qty + EPS:
+                        break
+                    held = sum(qty - (cumulative[k + 1] - cumulative[a]) for k in range(a, b + 1))
+                    cost = offer.order_cost + offer.unit_price * qty + holding * held
+                if best[a] + cost < best[b + 1] - 1e-9:
+                    best[b + 1] = best[a] + cost
+                    choice[b + 1] = (a, o, b) if qty > EPS else None
+                    if qty <= EPS:
+                        choice[b + 1] = (a, -1, b)
+    plan: dict[int, tuple[int, int]] = {}
+    k = n
+    while k > first and choice[k] is not None:
+        a, o, b = choice[k]  # type: ignore[misc]
+        if o >= 0:
+            plan[a] = (o, b)
+        k = a
+    return plan
+
+
 class _Limits:
     """What is left of the shared limits while orders are added."""
 
@@ -96,24 +188,25 @@ def greedy_plan(s: Scenario) -> Values | None:
         item = s.items[i]
         arrivals = [0.0] * n
         stock, short = baselines[i]
-        start = safety_start(s, i)
+        start, until = safety_start(s, i), _keep_until(s, i)
+        planned = _cover_plan(s, i, offers_of.get(i, []), stock, short)
         for t in range(n):
-            target = item.safety_stock if t >= start else 0.0
+            if t in planned:  # the cover plan's order, sized on the trajectory so far and fitted to the limits
+                o, last = planned[t]
+                wanted = _shortfall(s, i, t, last, arrivals, _position_before(s, i, t, stock, short))
+                packs = math.ceil(max(wanted, s.offers[o].min_order_qty) / s.offers[o].pack_size - EPS)
+                fitted = _fit(s, i, t, o, packs, limits, arrivals, stock) if wanted > EPS else None
+                if fitted is not None:
+                    stock, short = _place(s, i, t, o, fitted, limits, ordered, arrivals, stock)
+            target = _target(s, i, t, start, until)
             position = stock[t] - short[t]  # units lost count as missing too: an order must cover them
             if position >= target - EPS:
                 continue
             choice = _best_order(s, i, t, target - position, offers_of.get(i, []), limits, arrivals, stock)
             if choice is None:
                 continue
-            o, qty, new_stock, new_short = choice
-            order_period = t - s.offers[o].lead_time
-            ordered[o, order_period] = ordered.get((o, order_period), 0.0) + qty
-            limits.budget[order_period] -= qty * s.offers[o].unit_price
-            limits.capacity[s.offers[o].supplier][order_period] -= qty
-            for tau in range(n):
-                limits.room[tau] -= item.volume * (new_stock[tau] - stock[tau])
-            arrivals[t] += qty
-            stock, short = new_stock, new_short
+            o, *fitted = choice
+            stock, short = _place(s, i, t, o, fitted, limits, ordered, arrivals, stock)
         stock_all[i] = stock
         short_all[i] = short
     values = Values(ordered=ordered, placed={k: True for k in ordered}, stock=stock_all, short=short_all)
@@ -124,35 +217,54 @@ def greedy_plan(s: Scenario) -> Values | None:
     return values
 
 
+def _fit(s: Scenario, i: int, t: int, o: int, packs: int, limits: _Limits, arrivals: list[float], stock: list[float]):
+    """The largest order of at most `packs` packs of offer o arriving in t that fits every limit, or None."""
+    offer = s.offers[o]
+    order_period = t - offer.lead_time
+    limit = pack_bound(s, o, order_period)  # already within max_order_qty and the supplier capacity
+    spend = limits.budget[order_period]
+    if offer.unit_price > 0 and spend < math.inf:
+        limit = min(limit, math.floor(spend / (offer.unit_price * offer.pack_size) + EPS))
+    capacity = limits.capacity[offer.supplier][order_period]
+    if capacity < math.inf:
+        limit = min(limit, math.floor(capacity / offer.pack_size + EPS))
+    packs = min(packs, limit)
+    min_packs = math.ceil(offer.min_order_qty / offer.pack_size - EPS)
+    while packs >= max(min_packs, 1):
+        qty = packs * offer.pack_size
+        trial = list(arrivals)
+        trial[t] += qty
+        new_stock, new_short = _trajectory(s, i, trial)
+        extra = [s.items[i].volume * (new_stock[tau] - stock[tau]) for tau in range(s.n_periods)]
+        if all(extra[tau] <= limits.room[tau] + 1e-9 for tau in range(s.n_periods)):
+            return qty, new_stock, new_short
+        packs = packs - max(1, packs // 4)
+    return None
+
+
+def _place(s, i, t, o, fitted, limits, ordered, arrivals, stock):
+    """Record an order arriving in t, take its share of the shared limits; the item's new trajectory."""
+    qty, new_stock, new_short = fitted
+    order_period = t - s.offers[o].lead_time
+    ordered[o, order_period] = ordered.get((o, order_period), 0.0) + qty
+    limits.budget[order_period] -= qty * s.offers[o].unit_price
+    limits.capacity[s.offers[o].supplier][order_period] -= qty
+    for tau in range(s.n_periods):
+        limits.room[tau] -= s.items[i].volume * (new_stock[tau] - stock[tau])
+    arrivals[t] += qty
+    return new_stock, new_short
+
+
 def _best_order(s, i, t, deficit, offers, limits, arrivals, stock):
     """The cheapest per-unit order arriving in t that fits every limit, with the new trajectory."""
     best = None
     for o in offers:
-        offer = s.offers[o]
-        order_period = t - offer.lead_time
-        if order_period < 0:
+        if t - s.offers[o].lead_time < 0:
             continue
         packs, unit = _silver_meal(s, i, t, deficit, o)
-        limit = pack_bound(s, o, order_period)  # already within max_order_qty and the supplier's capacity
-        spend = limits.budget[order_period]
-        if offer.unit_price > 0 and spend < math.inf:
-            limit = min(limit, math.floor(spend / (offer.unit_price * offer.pack_size) + EPS))
-        capacity = limits.capacity[offer.supplier][order_period]
-        if capacity < math.inf:
-            limit = min(limit, math.floor(capacity / offer.pack_size + EPS))
-        packs = min(packs, limit)
-        min_packs = math.ceil(offer.min_order_qty / offer.pack_size - EPS)
-        while packs >= max(min_packs, 1):
-            qty = packs * offer.pack_size
-            trial = list(arrivals)
-            trial[t] += qty
-            new_stock, new_short = _trajectory(s, i, trial)
-            extra = [s.items[i].volume * (new_stock[tau] - stock[tau]) for tau in range(s.n_periods)]
-            if all(extra[tau] <= limits.room[tau] + 1e-9 for tau in range(s.n_periods)):
-                if best is None or unit < best[0]:
-                    best = (unit, o, qty, new_stock, new_short)
-                break
-            packs = packs - max(1, packs // 4)
+        fitted = _fit(s, i, t, o, packs, limits, arrivals, stock)
+        if fitted is not None and (best is None or unit < best[0]):
+            best = (unit, o, *fitted)
     return None if best is None else best[1:]
 
 

@@ -63,6 +63,34 @@ def shortage_rate(s: Scenario, i: int, t: int) -> float:
     return item.shortage_cost
 
 
+COVER_WINDOW = 8  # periods after an arrival with a cover cut; on --scale 200 the LP bound gains 0.30% (3: 0.29%, 16: 0.33%)
+
+
+def cover_cuts(s: Scenario, window: int = COVER_WINDOW) -> list[tuple[int, int, int, float]]:
+    """(offer, order period, last period l, demand from arrival to l) of the (l, S) cuts worth adding.
+
+    The cut: an order arriving in a period is at most the demand up to l when it is placed, plus
+    what is still in stock at l, plus the backlog it may fill. It is implied by the balance rows
+    for every integer plan, but cuts off the fractional `placed` values of the big-M link.
+    Cuts whose demand is not below the link's own bound add nothing and are left out.
+    """
+    cuts = []
+    for o, offer in enumerate(s.offers):
+        if not needs_placed(s, o):
+            continue
+        demand = s.demand[offer.item]
+        for t in range(s.n_periods - offer.lead_time):
+            arrival = t + offer.lead_time
+            most = offer.pack_size * pack_bound(s, o, t)
+            covered = 0.0
+            for last in range(arrival, min(s.n_periods, arrival + window)):
+                covered += demand[last]
+                if covered >= most - 1e-9:
+                    break
+                cuts.append((o, t, last, covered))
+    return cuts
+
+
 def build(s: Scenario) -> Any:
     """The Pyomo model of scenario `s`; objective = purchasing + ordering + holding + shortage + safety."""
     import pyomo.environ as pyo
@@ -130,6 +158,17 @@ def build(s: Scenario) -> Any:
 
     m.order_link = pyo.Constraint(m.PT, rule=order_link)
     m.order_minimum = pyo.Constraint([(o, t) for (o, t) in placed_pairs if min_packs(s, o) > 0], rule=order_minimum)
+
+    cuts = cover_cuts(s)
+
+    def cover(m, k):
+        """(l, S) cut: packs arriving in a period cover demand up to l when placed, or sit in stock at l."""
+        o, t, last, covered = cuts[k]
+        i, arrival = s.offers[o].item, t + s.offers[o].lead_time
+        backlog = m.short[i, arrival - 1] if arrival > 0 and i not in lost_set else 0.0
+        return s.offers[o].pack_size * m.packs[o, t] <= covered * m.placed[o, t] + m.stock[i, last] + backlog
+
+    m.cover = pyo.Constraint(range(len(cuts)), rule=cover)
 
     by_supplier_period: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for o, t in pairs:
