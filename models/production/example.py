@@ -121,3 +121,27 @@ def example_tables(scale: int | None, seed: int = 7) -> dict[str, list[dict[str,
         "Demand": demand,
         "Budget": budget,
     }
+
+
+def line_down_tables(seed: int = 7) -> dict[str, list[dict[str, Any]]]:
+    """The plant with its biggest line down in week 2, a promotion peak, and backlog forbidden: no plan exists.
+
+    Demand for the line's products is 30% higher in week 2 and week 1 cannot build all of it
+    ahead, so the explanation names the line's ResourceCapacity row (hours to find) or, with the
+    hours as they are, the Demand rows that would have to wait.
+    """
+    rows = example_tables(None, seed)
+    line = max(rows["Resources"], key=lambda r: r["capacity"])["resource"]
+    on_line = {r["product"] for r in rows["Routings"] if r["resource"] == line}
+    peak = rows["Periods"][1]["period"]
+    for d in rows["Demand"]:
+        if d["period"] == peak and d["product"] in on_line:
+            d["quantity"] = float(round(d["quantity"] * 1.3))
+    rows["ResourceCapacity"] = [r for r in rows["ResourceCapacity"] if (r["resource"], r["period"]) != (line, peak)]
+    rows["ResourceCapacity"].append({"resource": line, "period": peak, "capacity": 0.0, "max_overtime": 0.0})
+    keep = [r for r in rows["Settings"] if r["setting"] not in ("name", "allow_backlog")]
+    rows["Settings"] = keep + [
+        {"setting": "name", "value": "plant-line-down"},
+        {"setting": "allow_backlog", "value": "no"},
+    ]
+    return rows

@@ -23,6 +23,7 @@ from models.production.milp import build
 from optimizer.backends.elastic import RuleGroup, explain_infeasible
 from optimizer.core.params import SolveParams
 
+SHOW_ABOVE = 0.01  # smaller bends (units, hours) are solver noise, not a rule to relax
 RULES = ("balance", "waiting", "waiting0", "capacity", "min_lot", "safety_hard", "safety_soft")  # kept; cuts are not
 
 
@@ -75,7 +76,13 @@ def _rows(s: Scenario, table: str, columns: tuple[str, str], index: dict[str, di
     return out
 
 
-def _groups(s: Scenario, with_capacity: bool = True) -> list[RuleGroup]:
+def _n(x: float) -> str:
+    """A quantity as a planner reads it: 37.6381 -> '37.6', 5.0 -> '5'."""
+    return f"{x:,.1f}".removesuffix(".0")
+
+
+def _groups(s: Scenario, amounts: list[float], with_capacity: bool = True) -> list[RuleGroup]:
+    """The rule groups that may bend; each description called appends its amount to `amounts`."""
     ids = {
         "product": {p.product: i for i, p in enumerate(s.products)},
         "resource": {r.resource: k for k, r in enumerate(s.resources)},
@@ -85,6 +92,7 @@ def _groups(s: Scenario, with_capacity: bool = True) -> list[RuleGroup]:
     capacity_row = _rows(s, "ResourceCapacity", ("resource", "period"), ids)
 
     def demand(index: Any, amount: float) -> tuple[str, str]:
+        amounts.append(amount)
         i, t = index
         p = s.products[i]
         where = s.cell("Demand", demand_row[i, t], "quantity") if (i, t) in demand_row else s.product_cell(i)
@@ -97,12 +105,13 @@ def _groups(s: Scenario, with_capacity: bool = True) -> list[RuleGroup]:
         )
         return (
             where,
-            f"{amount:g} units of {p.product} cannot be ready on time in {s.periods[t]} (its demand of "
-            f"{s.demand[i][t]:g} there, or what parent products use): {why}. Let it wait (allow backlog and give "
+            f"{_n(amount)} units of {p.product} cannot be ready on time in {s.periods[t]} (its demand of "
+            f"{_n(s.demand[i][t])} there, or what parent products use): {why}. Let it wait (allow backlog and give "
             "it a backlog_cost), lower the demand, or add hours before it",
         )
 
     def capacity(index: Any, amount: float) -> tuple[str, str]:
+        amounts.append(amount)
         r, t = index
         res = s.resources[r]
         if (r, t) in capacity_row:
@@ -111,28 +120,30 @@ def _groups(s: Scenario, with_capacity: bool = True) -> list[RuleGroup]:
             where = s.resource_cell(r, "capacity")
         return (
             where,
-            f"resource {res.resource} would need {amount:g} hours more than its {s.capacity[r][t]:g} regular plus "
-            f"{s.max_overtime[r][t]:g} overtime hours in {s.periods[t]}. Raise capacity or max_overtime there, or "
+            f"resource {res.resource} would need {_n(amount)} hours more than its {_n(s.capacity[r][t])} regular "
+            f"plus {_n(s.max_overtime[r][t])} overtime hours in {s.periods[t]}. Raise capacity or max_overtime there, or "
             "let another resource make its products (Routings)",
         )
 
     def lot(index: Any, amount: float) -> tuple[str, str]:
+        amounts.append(amount)
         k, t = index
         routing = s.routings[k]
         p = s.products[routing.product]
         return (
             s.product_cell(routing.product, "min_lot"),
             f"a run of {p.product} on {s.resources[routing.resource].resource} in {s.periods[t]} would need to be "
-            f"{amount:g} units below its minimum lot of {p.min_lot:g}. Lower min_lot",
+            f"{_n(amount)} units below its minimum lot of {_n(p.min_lot)}. Lower min_lot",
         )
 
     def safety(index: Any, amount: float) -> tuple[str, str]:
+        amounts.append(amount)
         i, t = index
         p = s.products[i]
         return (
             s.product_cell(i, "safety_stock"),
-            f"product {p.product} would end {s.periods[t]} {amount:g} units below its hard safety stock of "
-            f"{p.safety_stock:g}. Lower safety_stock or give it a safety_penalty (a soft rule)",
+            f"product {p.product} would end {s.periods[t]} {_n(amount)} units below its hard safety stock of "
+            f"{_n(p.safety_stock)}. Lower safety_stock or give it a safety_penalty (a soft rule)",
         )
 
     groups = [RuleGroup("balance", 1.0, demand), RuleGroup("min_lot", 1.0, lot), RuleGroup("safety_hard", 1.0, safety)]
@@ -141,12 +152,20 @@ def _groups(s: Scenario, with_capacity: bool = True) -> list[RuleGroup]:
     return groups
 
 
-def _option(s: Scenario, params: SolveParams, limit: float, with_capacity: bool, label: str) -> list[dict[str, str]]:
-    """Diagnostics rows of one elastic re-solve, each message starting with `label`."""
-    relaxation = explain_infeasible(elastic_model(s), _groups(s, with_capacity), params, limit)
+def _option(s: Scenario, params: SolveParams, seconds: float, with_capacity: bool, label: str) -> list[dict[str, str]]:
+    """Diagnostics rows of one elastic re-solve within about `seconds` (its build included), messages led by `label`."""
+    started = time.perf_counter()
+    amounts: list[float] = []
+    model = elastic_model(s)
+    limit = max(1.0, seconds - (time.perf_counter() - started))
+    relaxation = explain_infeasible(model, _groups(s, amounts, with_capacity), params, limit)
     if not relaxation.found:
         return [{"severity": "error", "location": "", "message": f"{label}infeasible: {relaxation.message}"}]
-    rows = [{"severity": "error", "location": where, "message": label + text} for where, text in relaxation.bent]
+    rows = [
+        {"severity": "error", "location": where, "message": label + text}
+        for (where, text), amount in zip(relaxation.bent, amounts, strict=True)
+        if amount >= SHOW_ABOVE
+    ]
     if relaxation.cost is not None:
         note = f" ({relaxation.message})" if relaxation.message else ""
         rows.append(
@@ -161,12 +180,17 @@ def _option(s: Scenario, params: SolveParams, limit: float, with_capacity: bool,
 
 
 def explain(s: Scenario, params: SolveParams, limit: float) -> list[dict[str, str]]:
-    """Diagnostics rows: each hard rule to relax (location, by how much) and what the plan would then cost."""
+    """Diagnostics rows: each hard rule to relax (location, by how much) and what the plan would then cost.
+
+    The first re-solve has half of `limit` (a tenth is kept for overheads); the second, with the
+    hours kept, what is left, when that is at least 3 seconds.
+    """
     started = time.perf_counter()
-    rows = _option(s, params, limit / 2, True, "")
+    rows = _option(s, params, 0.9 * limit / 2, True, "")
+    first = time.perf_counter() - started
     bent_hours = any(r["message"].startswith("resource ") for r in rows if r["severity"] == "error")
-    left = limit - (time.perf_counter() - started)
-    if bent_hours and left >= 1.0:
+    left = 0.9 * limit - first
+    if bent_hours and left >= 3.0:
         other = _option(s, params, left, False, "or, with the hours as they are: ")
         if any(r["severity"] == "error" and "infeasible:" not in r["message"] for r in other):
             rows += other

@@ -6,15 +6,23 @@ names and the cost of the cheapest plan with it are worked out by hand in the te
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from optimizer.cli import app
 from optimizer.core.status import Status
+from optimizer.solve import load
 from tests.models.production.helpers import product, resource, routing, solve_case
 
 NO_BACKLOG = {"allow_backlog": "no"}
+ROOT = Path(__file__).resolve().parents[3]
+runner = CliRunner()
 
 
 def explained(folder: Path, **case: Any) -> list[dict[str, str]]:
@@ -111,3 +119,29 @@ def test_with_backlog_allowed_the_same_line_down_has_a_plan(tmp_path, allow):
         expect=None,
     )
     assert solved.result.status is (Status.OPTIMAL if allow == "yes" else Status.INFEASIBLE)
+
+
+def test_the_line_down_example_exits_1_with_the_line_and_the_cost_named(tmp_path):
+    """scenarios/production-infeasible.xlsx (example.line_down_tables): Press-1 is down in 2027-W02, no backlog."""
+    scenario = ROOT / "scenarios" / "production-infeasible.xlsx"
+    loaded = load(scenario)
+    s = loaded.scenario
+    press = [r.resource for r in s.resources].index("Press-1")
+    assert not s.settings.allow_backlog and s.capacity[press][1] == 0 and s.max_overtime[press][1] == 0
+    plan, summary = tmp_path / "plan.xlsx", tmp_path / "summary.json"
+    args = ["solve", scenario, "-o", plan, "--summary", summary, "--time-limit", "20", "--quiet"]
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == 1, result.output
+    assert openpyxl.load_workbook(plan, read_only=True).sheetnames == ["Summary", "Diagnostics"]
+    data = json.loads(summary.read_text())
+    assert data["status"] == "infeasible"
+    diagnostics = pd.read_excel(plan, sheet_name="Diagnostics", engine="calamine")
+    bent = diagnostics[(diagnostics["severity"] == "error") & ~diagnostics["message"].str.startswith("no plan")]
+    press_cells = {s.resource_cell(press, "capacity"), "ResourceCapacity!C6"}  # row 6: Press-1 in 2027-W02
+    assert any(
+        where in press_cells and "resource Press-1 would need" in message
+        for where, message in zip(bent["location"], bent["message"], strict=True)
+    )
+    assert bent["location"].str.contains("!").all()
+    assert diagnostics["message"].str.contains("the cheapest plan would cost").any()
+    assert any("Press-1" in line for line in data["explanation"])
