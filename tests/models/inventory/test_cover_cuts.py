@@ -1,0 +1,101 @@
+"""The (l, S) cover cuts: the MILP optimum is the same with and without them, the LP bound never looser."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pyomo.environ as pyo
+import pytest
+from pyomo.contrib.solver.solvers.highs import Highs
+
+from models.inventory.milp import build, cover_cuts
+from optimizer.solve import load
+from tests.builders import write_folder
+
+
+def random_scenario(folder: Path, seed: int):
+    """Two items over 8 periods, two suppliers with order costs, packs, MOQ and lead times; backorder or lost."""
+    rng = random.Random(seed)
+    periods = [{"period": f"P{t + 1}", "warehouse_capacity": 400.0 if seed % 2 else None} for t in range(8)]
+    items, offers, demand = [], [], []
+    for k, policy in enumerate(["backorder", "lost_sale"]):
+        name = f"I{k}"
+        items.append(
+            {
+                "item": name,
+                "unit_cost": 10.0,
+                "holding_cost": rng.choice([0.2, 0.5, 1.0]),
+                "shortage_cost": rng.choice([5.0, 30.0]),
+                "shortage_policy": policy,
+                "initial_stock": float(rng.randint(0, 20)),
+                "safety_stock": float(rng.choice([0, 5])),
+                "safety_stock_policy": "soft",
+                "volume": 1.0,
+            }
+        )
+        for sup, lead in (("S1", 0), ("S2", 2)):
+            pack = rng.choice([1, 5])
+            offers.append(
+                {
+                    "item": name,
+                    "supplier": sup,
+                    "unit_price": 10.0 if lead == 0 else 8.0,
+                    "lead_time": lead,
+                    "order_cost": float(rng.choice([20, 60, 120])),
+                    "min_order_qty": float(pack * rng.randint(0, 3)),
+                    "pack_size": float(pack),
+                }
+            )
+        demand += [{"item": name, "period": f"P{t + 1}", "quantity": float(rng.randint(0, 25))} for t in range(8)]
+    sheets = {
+        "Settings": [{"setting": "kind", "value": "inventory"}],
+        "Periods": periods,
+        "Items": items,
+        "Suppliers": [{"supplier": "S1"}, {"supplier": "S2", "capacity": 60.0}],
+        "ItemSuppliers": offers,
+        "Demand": demand,
+    }
+    return load(write_folder(folder / f"case{seed}", sheets)).scenario
+
+
+def solve(model, relax: bool) -> float:
+    """Optimum of the model, or of its LP relaxation."""
+    if relax:
+        pyo.TransformationFactory("core.relax_integer_vars").apply_to(model)
+    solver = Highs()
+    solver.config.time_limit = 30
+    solver.config.rel_gap = 0.0
+    return solver.solve(model).incumbent_objective
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cuts_keep_the_optimum_and_never_loosen_the_lp_bound(tmp_path: Path, seed: int) -> None:
+    s = random_scenario(tmp_path, seed)
+    assert cover_cuts(s, 8), "the instance has cuts to add"
+    plain, cut = solve(build(s, cover_window=0), False), solve(build(s, cover_window=8), False)
+    assert cut == pytest.approx(plain, rel=1e-7, abs=1e-6)
+    lp_plain, lp_cut = solve(build(s, cover_window=0), True), solve(build(s, cover_window=8), True)
+    assert lp_cut >= lp_plain - 1e-6
+    assert lp_cut <= cut + 1e-6
+
+
+def test_cuts_tighten_the_lp_bound_of_a_fixed_cost_order(tmp_path: Path) -> None:
+    # one item, demand 10 a period for 4 periods, an order costs 100: every order may be up to 40
+    # (it could also fill a backlog), so the big-M link lets the LP order 10 a period, each a quarter
+    # placed; the cuts (with l up to 3 periods on) close the gap to the integer optimum
+    sheets = {
+        "Settings": [{"setting": "kind", "value": "inventory"}],
+        "Periods": [{"period": f"P{t + 1}"} for t in range(4)],
+        "Items": [{"item": "A", "unit_cost": 1.0, "holding_cost": 1.0, "shortage_cost": 1000.0}],
+        "Suppliers": [{"supplier": "S"}],
+        "ItemSuppliers": [{"item": "A", "supplier": "S", "order_cost": 100.0}],
+        "Demand": [{"item": "A", "period": f"P{t + 1}", "quantity": 10.0} for t in range(4)],
+    }
+    s = load(write_folder(tmp_path / "one", sheets)).scenario
+    lp_plain, lp_cut = solve(build(s, cover_window=0), True), solve(build(s, cover_window=4), True)
+    optimum = solve(build(s), False)
+    # optimum by hand: one order of 40 in P1 (100 + 40 + holding 30 + 20 + 10) = 200
+    assert optimum == pytest.approx(200.0)
+    assert lp_plain == pytest.approx(40 + 4 * 100 * 10 / 40)
+    assert lp_cut == pytest.approx(optimum)
