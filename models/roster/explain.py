@@ -19,6 +19,7 @@ from typing import Any
 
 from models.roster import cpsat
 from models.roster.data import Scenario
+from models.roster.replan import frozen_for
 from optimizer.backends.cpsat import CpsatModel
 from optimizer.backends.cpsat_explain import explain_conflict
 from optimizer.core.params import SolveParams
@@ -76,13 +77,32 @@ def _day_off_rules(s: Scenario, built: CpsatModel, groups: _Groups) -> None:
             built.model.Add(sum(xs) == 0).OnlyEnforceIf(lit)
 
 
+def _frozen_rules(s: Scenario, built: CpsatModel, groups: _Groups) -> None:
+    """In a replan, hold each published decision (shift or day off) under a literal of its previous plan row."""
+    frozen = frozen_for(s)
+    if frozen is None:
+        return
+    b = built.builder  # type: ignore[attr-defined]
+    for (e, d), t in frozen.kept.items():
+        xs = {u: v for u in range(len(s.shifts)) if (v := b.x(e, d, u)) is not None}
+        if t is not None and t not in xs:
+            continue
+        who, day = s.employees[e].employee, s.days[d]
+        what = "day off" if t is None else f"shift '{s.shifts[t].shift}'"
+        where = frozen.cells.get((e, d), f"previous plan Roster grid ({who})")
+        text = f"{who} keeps the published {what} on {day} (replan --freeze {frozen.freeze})"
+        lit = groups.literal(("frozen", e, d), lambda where=where, text=text: (where, text))
+        for u, v in xs.items():
+            built.model.Add(v == int(u == t)).OnlyEnforceIf(lit)
+
+
 def _variables(constraint: Any) -> tuple[str, list[int], list[int]]:
     """(kind, variable indices, coefficients) of a linear or clause constraint (negated literals by their variable)."""
     if constraint.has_linear():
         return "linear", list(constraint.linear.vars), list(constraint.linear.coeffs)
-    for kind, clause in (("bool_or", constraint.bool_or), ("bool_and", constraint.bool_and)):
-        if getattr(constraint, f"has_{kind}")():
-            lits = list(clause.literals)
+    for kind in ("bool_or", "bool_and"):
+        if getattr(constraint, f"has_{kind}")():  # only then read it: reading a field of this proto may create it
+            lits = list(getattr(constraint, kind).literals)
             return kind, [i if i >= 0 else -i - 1 for i in lits], [1] * len(lits)
     return "other", [], []
 
@@ -190,6 +210,7 @@ def build(s: Scenario) -> CpsatModel:
     groups = _Groups(s, built)
     _tie(s, built, groups)
     _day_off_rules(s, built, groups)
+    _frozen_rules(s, built, groups)
     _widen(s, built)
     return built
 

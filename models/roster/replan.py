@@ -13,6 +13,7 @@ and their employee and day are planned afresh without that cost.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,10 +144,31 @@ def _unworkable(s: Scenario, key: Key, t: int | None, shift: str) -> str:
     return f"shift '{shift}' is now longer than max_minutes"
 
 
+@dataclass(frozen=True)
+class Frozen:
+    """What a replan keeps exactly: decision -> shift (None = day off), the rows they come from, and N."""
+
+    kept: dict[Key, int | None]
+    cells: dict[Key, str]
+    freeze: int
+
+
+_FROZEN: dict[int, tuple[weakref.ref, Frozen]] = {}  # id(scenario) -> (the scenario, what its replan keeps)
+
+
+def frozen_for(s: Scenario) -> Frozen | None:
+    """What the replan of this very scenario object keeps, so an infeasibility explanation can name it."""
+    entry = _FROZEN.get(id(s))
+    return entry[1] if entry is not None and entry[0]() is s else None
+
+
 def _plan_decisions(s: Scenario, previous: PreviousRoster, freeze: int) -> tuple[dict[Key, int | None], list[Key]]:
     """(decisions kept exactly, decisions priced when changed); marks the frozen ones on `previous`."""
     kept = {k: t for k, t in previous.shifts.items() if k[1] < freeze and k not in previous.forced}
     previous.frozen = set(kept)
+    for key in [k for k, (ref, _) in _FROZEN.items() if ref() is None]:
+        del _FROZEN[key]
+    _FROZEN[id(s)] = (weakref.ref(s), Frozen(kept, dict(previous.cells), freeze))
     return kept, [k for k in previous.shifts if previous.priced(k)]
 
 
@@ -301,10 +323,10 @@ def changes(s: Scenario, previous: PreviousRoster, plan: Plan, freeze: int) -> t
     kpis = {
         "stability_penalty": weight * priced,
         "shifts_changed": changed[True] + changed[False],
-        "shifts_changed_in_frozen_days": changed[True],
-        "shifts_changed_after_frozen_days": changed[False],
-        "share_changed_in_frozen_days": changed[True] / decisions[True] if decisions[True] else 0.0,
-        "share_changed_after_frozen_days": changed[False] / decisions[False] if decisions[False] else 0.0,
+        "shifts_changed_in_frozen_part": changed[True],
+        "shifts_changed_after_frozen_part": changed[False],
+        "share_changed_in_frozen_part": changed[True] / decisions[True] if decisions[True] else 0.0,
+        "share_changed_after_frozen_part": changed[False] / decisions[False] if decisions[False] else 0.0,
     }
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS), kpis
 

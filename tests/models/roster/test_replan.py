@@ -110,7 +110,7 @@ def test_unchanged_data_changes_nothing_and_costs_nothing_more(tmp_path: Path, s
     assert result.plan.sheets["Changes"].empty
     assert result.objective == pytest.approx(objective)
     assert result.plan.kpis["stability_penalty"] == 0
-    assert result.plan.kpis["share_changed_after_frozen_days"] == 0
+    assert result.plan.kpis["share_changed_after_frozen_part"] == 0
 
 
 @pytest.mark.parametrize("solver", ["cpsat", "highs"])
@@ -126,7 +126,7 @@ def test_frozen_days_stay_even_when_the_new_data_prefers_otherwise(tmp_path: Pat
     result = replan(tmp_path / "kept", changed, plan, 2, solver)
     new = roster(result.plan)
     assert {k: v for k, v in new.items() if k[1] in ("0", "1")} == {k: v for k, v in old.items() if k[1] in ("0", "1")}
-    assert result.plan.kpis["shifts_changed_in_frozen_days"] == 0
+    assert result.plan.kpis["shifts_changed_in_frozen_part"] == 0
     assert not result.plan.sheets["Changes"]["frozen"].any()
 
 
