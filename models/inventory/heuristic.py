@@ -63,24 +63,21 @@ def _silver_meal(s: Scenario, i: int, t: int, deficit: float, o: int) -> tuple[i
     return best_packs, best_total
 
 
-def _keep_until(s: Scenario, i: int) -> int:
-    """First period from which a soft safety stock is no longer worth holding.
+def _targets(s: Scenario, i: int) -> list[float]:
+    """Net position the plan aims for at the end of each period.
 
-    Safety stock still held at the horizon's end was bought and never used; not holding it for
-    the last k periods costs k x the penalty instead. So the target ends when the penalty of the
-    periods left no longer pays for the cheapest unit.
+    The safety stock from the first period a supplier can deliver; a soft one only as far as the
+    demand still to come can use it up, since safety stock left at the horizon's end was bought for
+    nothing while falling short of it in the last periods costs only their penalty.
     """
-    item = s.items[i]
-    penalty = s.safety_penalty(i)
-    prices = [o.unit_price for o in s.offers if o.item == i]
-    if item.safety_stock_policy == "hard" or not prices or penalty <= 0:
-        return s.n_periods if penalty > 0 or item.safety_stock_policy == "hard" else 0
-    return max(0, s.n_periods - math.floor(min(prices) / penalty))
-
-
-def _target(s: Scenario, i: int, k: int, start: int, until: int) -> float:
-    """Net position the plan aims for at the end of period k."""
-    return s.items[i].safety_stock if start <= k < until else 0.0
+    item, n = s.items[i], s.n_periods
+    start, demand = safety_start(s, i), s.demand[i]
+    targets, to_come = [0.0] * n, 0.0
+    for k in range(n - 1, -1, -1):
+        if k >= start:
+            targets[k] = item.safety_stock if item.safety_stock_policy == "hard" else min(item.safety_stock, to_come)
+        to_come += demand[k]
+    return targets
 
 
 def _position_before(s: Scenario, i: int, t: int, stock: list[float], short: list[float]) -> float:
@@ -93,11 +90,11 @@ def _position_before(s: Scenario, i: int, t: int, stock: list[float], short: lis
 
 def _shortfall(s: Scenario, i: int, t: int, last: int, arrivals: list[float], before: float) -> float:
     """Most units arriving in t needed so that the net position stays at target from t to `last`."""
-    start, until = safety_start(s, i), _keep_until(s, i)
+    targets = _targets(s, i)
     position, most = before, 0.0
     for k in range(t, last + 1):
         position += arrivals[k] + s.receipts[i][k] - s.demand[i][k]
-        most = max(most, _target(s, i, k, start, until) - position)
+        most = max(most, targets[k] - position)
     return most
 
 
@@ -188,7 +185,7 @@ def greedy_plan(s: Scenario) -> Values | None:
         item = s.items[i]
         arrivals = [0.0] * n
         stock, short = baselines[i]
-        start, until = safety_start(s, i), _keep_until(s, i)
+        targets = _targets(s, i)
         planned = _cover_plan(s, i, offers_of.get(i, []), stock, short)
         for t in range(n):
             if t in planned:  # the cover plan's order, sized on the trajectory so far and fitted to the limits
@@ -198,7 +195,7 @@ def greedy_plan(s: Scenario) -> Values | None:
                 fitted = _fit(s, i, t, o, packs, limits, arrivals, stock) if wanted > EPS else None
                 if fitted is not None:
                     stock, short = _place(s, i, t, o, fitted, limits, ordered, arrivals, stock)
-            target = _target(s, i, t, start, until)
+            target = targets[t]
             position = stock[t] - short[t]  # units lost count as missing too: an order must cover them
             if position >= target - EPS:
                 continue
