@@ -65,6 +65,8 @@ class Replanning:
     changes: Callable[[Any, Any, Plan, int], tuple[Any, dict[str, Any]]]
     families: tuple[str, ...] = ("pyomo",)  # formulation families it can constrain
     frozen: str = "the first {n} period(s)"  # what --freeze N keeps, in the kind's words, for the Summary
+    # (scenario, freeze) -> (formulation, reason) for --solver auto in a replan, or None to choose as for a solve
+    choose: Callable[[Any, int], tuple[str, str] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,12 @@ class KindDefinition:
     choose_solver: Callable[[Any], tuple[str, str]] | None = None  # scenario -> (formulation, reason) for 'auto'
     replanning: Replanning | None = None
 
-    def choose(self, solver: str, scenario: Any) -> tuple[str, Formulation, str]:
-        """(solver name, formulation, why it was chosen) for a --solver name and a scenario."""
+    def choose(self, solver: str, scenario: Any, replan_freeze: int | None = None) -> tuple[str, Formulation, str]:
+        """(solver name, formulation, why it was chosen) for a --solver name, a scenario and, in a replan, its freeze."""
+        if solver == "auto" and replan_freeze is not None and self.replanning and self.replanning.choose:
+            picked = self.replanning.choose(scenario, replan_freeze)
+            if picked is not None:
+                return picked[0], self.formulations[picked[0]], picked[1]
         if solver == "auto" and self.choose_solver is not None:
             name, reason = self.choose_solver(scenario)
             return name, self.formulations[name], reason

@@ -113,7 +113,8 @@ def solve_loaded(
     are penalised, the previous plan is the start, and the plan gains a Changes sheet.
     """
     started = time.perf_counter() - loaded.load_seconds if started is None else started
-    solver_name, formulation, reason = loaded.kind.choose(params.solver, loaded.scenario)
+    freeze = None if replan is None else replan.freeze
+    solver_name, formulation, reason = loaded.kind.choose(params.solver, loaded.scenario, freeze)
     child.prepare([formulation.family])  # a native solver runs in a child process: start its server while we build
     build_start = time.perf_counter()
     replanning, previous = None, None

@@ -27,5 +27,6 @@ KIND = KindDefinition(
         changes=replan.changes,
         families=("pyvrp", "ortools_routing"),
         frozen="the first {n} stop(s) of each vehicle's previous route",
+        choose=vrp.choose_replan_solver,
     ),
 )

@@ -160,3 +160,13 @@ def choose_solver(s: Scenario) -> tuple[str, str]:
     if used:
         return "ortools", f"the scenario uses {', '.join(used)}, which only OR-Tools routing models"
     return "pyvrp", "capacity, time windows, depots, fleet and optional stops only: PyVRP's search is the strongest"
+
+
+def choose_replan_solver(s: Scenario, freeze: int) -> tuple[str, str] | None:
+    """OR-Tools for a replan that freezes stops or prices moves (PyVRP can do neither); else as for a solve."""
+    weight = s.settings.stability_weight
+    why = [f"--freeze {freeze} keeps stops on their vehicles"] if freeze > 0 else []
+    why += [f"stability_weight {weight:g} prices stops moved to another vehicle"] if weight > 0 else []
+    if not why:
+        return None
+    return "ortools", f"a replan where {' and '.join(why)}: OR-Tools models both, PyVRP neither"

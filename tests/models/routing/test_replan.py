@@ -70,7 +70,7 @@ SIX = [
 ]
 
 
-@pytest.mark.parametrize(("freeze", "weight"), [(1, 10), (0, 0)])
+@pytest.mark.parametrize(("freeze", "weight"), [(1, 10), (1, 0), (0, 10), (0, 0)])
 def test_unchanged_data_changes_nothing_and_costs_nothing_more(tmp_path, freeze, weight):
     folder = write(tmp_path / "day", SIX, TWO_VANS, stability_weight=weight)
     first = solve_cli(folder, tmp_path / "plan.xlsx")
@@ -84,8 +84,18 @@ def test_unchanged_data_changes_nothing_and_costs_nothing_more(tmp_path, freeze,
     s = summary(book)
     assert float(s["objective"]) == pytest.approx(float(summary(first)["objective"]))
     assert float(s["kpi: stability_penalty"]) == 0 and float(s["kpi: share_changed_after_frozen_part"]) == 0
-    # frozen stops or a stability weight need OR-Tools; a plain warm start stays with PyVRP
-    assert ("OR-Tools solved it" in s["kpi: search"]) == (freeze > 0 or weight > 0)
+    # frozen stops or a stability weight need OR-Tools, and auto chooses it for that reason; a plain warm start
+    # stays with PyVRP, and the Summary's solver line says which and why
+    ortools = freeze > 0 or weight > 0
+    notes = " ".join(str(n) for n in book["Summary"].loc[book["Summary"]["item"] == "note", "value"])
+    if ortools:
+        assert str(s["solver"]).startswith("ortools") and "OR-Tools guided local search" in s["kpi: search"]
+        assert "solver: ortools (ortools_routing backend), a replan where" in notes
+        assert ("--freeze 1 keeps stops" in notes) == (freeze > 0) and ("stability_weight 10" in notes) == (weight > 0)
+        assert "PyVRP's search is the strongest" not in notes
+    else:
+        assert str(s["solver"]).startswith("pyvrp") and "PyVRP ran" in s["kpi: search"]
+        assert "solver: pyvrp (pyvrp backend), capacity, time windows" in notes
     assert "started from the previous routes" in s["kpi: search"]
 
 
@@ -247,3 +257,16 @@ def test_a_removed_stop_shifts_seq_numbers_but_changes_no_one_elses_place(tmp_pa
     changes = result.plan.sheets["Changes"]
     assert changes[["what", "stop", "old_seq"]].values.tolist() == [["no longer in Stops", gone, 3]]
     assert result.plan.kpis["share_changed_after_frozen_part"] == 0
+
+
+def test_auto_sees_the_replan_request_and_an_explicit_solver_is_kept(tmp_path):
+    from models.routing import KIND
+
+    scenario = load(write(tmp_path / "day", SIX, TWO_VANS, stability_weight=0)).scenario
+    assert KIND.choose("auto", scenario)[0] == "pyvrp"  # a plain solve
+    assert KIND.choose("auto", scenario, 0)[0] == "pyvrp"  # a replan that only starts from the previous routes
+    weighted = load(write(tmp_path / "day", SIX, TWO_VANS)).scenario  # the default stability_weight is 10
+    assert KIND.choose("auto", weighted)[0] == "pyvrp" and KIND.choose("auto", weighted, 0)[0] == "ortools"
+    name, formulation, reason = KIND.choose("auto", scenario, 2)
+    assert name == "ortools" and formulation.family == "ortools_routing" and "--freeze 2" in reason
+    assert KIND.choose("pyvrp", scenario, 2)[0] == "pyvrp"  # asked for: the backend hands over and says so
