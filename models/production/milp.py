@@ -216,7 +216,8 @@ def build(s: Scenario) -> Any:
         m.SOFT, rule=lambda m, i, t: net(i, t) + m.safety_gap[i, t] >= s.products[i].safety_stock
     )
     located = _add_facility_location(pyo, m, s, st)
-    _add_ls_inequalities(pyo, m, s, st, skip=located)
+    m.cut_products = _add_ls_inequalities(pyo, m, s, st, skip=located)  # where more (l,S) cuts may be separated
+    m.ls_cuts = pyo.ConstraintList()  # filled by models.production.cuts from LP solutions
 
     rt = s.routings
     m.cost_production = pyo.Expression(expr=sum(rt[k].unit_cost * m.make[k, t] for k, t in m.KT if rt[k].unit_cost))
@@ -292,12 +293,12 @@ def _add_facility_location(pyo: Any, m: Any, s: Scenario, st: Structure) -> set[
     return set(simple)
 
 
-def _add_ls_inequalities(pyo: Any, m: Any, s: Scenario, st: Structure, skip: set[int]) -> None:
+def _add_ls_inequalities(pyo: Any, m: Any, s: Scenario, st: Structure, skip: set[int]) -> list[int]:
     """(l,S) inequalities for products with only external demand: made in t <= d(t..l) run_t + s_l + b_(t-1).
 
     What is made in t serves backlog waiting from before t, demand of t..l, or is still in stock
     at the end of l; valid with initial and safety stock. They cut off fractional runs that the
-    big-M link allows.
+    big-M link allows. Returns the products they are added for.
     """
     n = s.n_periods
     runs = set(st.runs)
@@ -326,3 +327,4 @@ def _add_ls_inequalities(pyo: Any, m: Any, s: Scenario, st: Structure, skip: set
         return sum(m.make[k, t] for k in ks) <= cum * sum(m.run[k, t] for k in ks) + m.stock[i, last] + waiting
 
     m.ls = pyo.Constraint(m.LS, rule=ls)
+    return single
