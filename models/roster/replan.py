@@ -29,6 +29,7 @@ from optimizer.io.tables import RawTable, normalise_header
 CHANGE_COLUMNS = ["what", "employee", "day", "old", "new", "cost_effect", "frozen"]
 GRID_TOTALS = ("employee", "shifts", "minutes", "weekends")
 Key = tuple[int, int]  # (employee, day) in the new scenario
+PUBLISHED_FACTOR = 10.0  # a published shift reopened after a disruption costs this many times stability_weight
 
 
 @dataclass
@@ -40,6 +41,7 @@ class PreviousRoster:
     cells: dict[Key, str] = field(default_factory=dict)  # decision -> its row in the previous plan
     forced: set[Key] = field(default_factory=set)  # previous shift impossible now: planned afresh, not priced
     frozen: set[Key] = field(default_factory=set)  # kept exactly (set by apply)
+    published: set[Key] = field(default_factory=set)  # in the frozen days but reopened: changes cost more (apply)
     removed: list[tuple[str, str, str]] = field(default_factory=list)  # (employee, day, shift) no longer planned
     diagnostics: list[dict[str, str]] = field(default_factory=list)
 
@@ -49,6 +51,10 @@ class PreviousRoster:
     def priced(self, key: Key) -> bool:
         """Whether a change of this decision costs the stability weight."""
         return key in self.shifts and key not in self.forced and key not in self.frozen
+
+    def weight(self, s: Scenario, key: Key) -> float:
+        """What changing this decision costs: the stability weight, PUBLISHED_FACTOR times it in reopened days."""
+        return s.settings.stability_weight * (PUBLISHED_FACTOR if key in self.published else 1.0)
 
     def roster(self) -> dict[Key, int]:
         """The previous shifts that still fit, as a roster (the start of the search)."""
@@ -163,9 +169,29 @@ def frozen_for(s: Scenario) -> Frozen | None:
 
 
 def _plan_decisions(s: Scenario, previous: PreviousRoster, freeze: int) -> tuple[dict[Key, int | None], list[Key]]:
-    """(decisions kept exactly, decisions priced when changed); marks the frozen ones on `previous`."""
-    kept = {k: t for k, t in previous.shifts.items() if k[1] < freeze and k not in previous.forced}
-    previous.frozen = set(kept)
+    """(decisions kept exactly, decisions priced when changed); marks the frozen and reopened ones on `previous`.
+
+    When a published shift has become impossible (a new fixed day off, a shift type gone), the
+    published days cannot all stay as they were: someone must fill the gap and the employee's
+    neighbouring days may break a contract rule. Those days are then reopened, each change
+    costing PUBLISHED_FACTOR times the stability weight, so the replan carries on with as few
+    published changes as it can; otherwise they are kept exactly.
+    """
+    inside = {k: t for k, t in previous.shifts.items() if k[1] < freeze and k not in previous.forced}
+    disrupted = sorted((d, e) for e, d in previous.forced if d < freeze)
+    kept = {} if disrupted else inside
+    previous.frozen, previous.published = set(kept), set(inside) - set(kept)
+    if disrupted and not any(r.get("location") == "" and "reopened" in r["message"] for r in previous.diagnostics):
+        d, e = disrupted[0]
+        previous.diagnostics.append(
+            {
+                "severity": "info",
+                "location": "",
+                "message": f"{len(disrupted)} published shift(s) can no longer be worked (first: "
+                f"{s.employees[e].employee} on {s.days[d]}), so the first {freeze} day(s) are reopened: each "
+                f"published shift changed costs {PUBLISHED_FACTOR:g} x stability_weight",
+            }
+        )
     for key in [k for k, (ref, _) in _FROZEN.items() if ref() is None]:
         del _FROZEN[key]
     _FROZEN[id(s)] = (weakref.ref(s), Frozen(kept, dict(previous.cells), freeze))
@@ -181,25 +207,21 @@ def _cpsat_apply(s: Scenario, built: cpsat.CpsatModel, previous: PreviousRoster,
             v = b.x(e, d, u)
             if v is not None:
                 b.model.Add(v == int(u == t))
-    change = _change_expr(s, b.x, b.work, previous, priced)
-    if priced:
-        b.cost("stability", s.settings.stability_weight, change)
+    for weight, change in _change_costs(s, b.x, b.work, previous, priced):
+        b.cost("stability", weight, change)
     scale = cpsat.objective_scale([c for _, c, _ in b.terms])
     b.model.Minimize(sum(round(c * scale) * expr for _, c, expr in b.terms))
     built.objective_scale = 1.0 / scale
     return cpsat.hint(built, previous.roster())
 
 
-def _change_expr(s: Scenario, x: Any, work: Any, previous: PreviousRoster, priced: list[Key]) -> Any:
-    """Decisions that differ from the previous plan: 1 - x for a previous shift, work for a previous day off."""
-    terms: list[Any] = []
+def _change_costs(s: Scenario, x: Any, work: Any, previous: PreviousRoster, priced: list[Key]) -> list:
+    """(weight, changed decisions) pairs: 1 - x for a previous shift, the work literal for a previous day off."""
+    terms: dict[float, list[Any]] = {}
     for e, d in priced:
         t = previous.shifts[e, d]
-        if t is None:
-            terms.append(work(e, d))
-        else:
-            terms.append(1 - x(e, d, t))
-    return sum(terms)
+        terms.setdefault(previous.weight(s, (e, d)), []).append(work(e, d) if t is None else 1 - x(e, d, t))
+    return [(weight, sum(exprs)) for weight, exprs in terms.items() if weight]
 
 
 def _milp_apply(s: Scenario, m: Any, previous: PreviousRoster, freeze: int) -> bool:
@@ -221,7 +243,8 @@ def _milp_apply(s: Scenario, m: Any, previous: PreviousRoster, freeze: int) -> b
 
     objective = active_objective(m)
     objective.deactivate()
-    m.cost_stability = pyo.Expression(expr=s.settings.stability_weight * _change_expr(s, x, work, previous, priced))
+    costs = _change_costs(s, x, work, previous, priced)
+    m.cost_stability = pyo.Expression(expr=sum(weight * change for weight, change in costs))
     m.replan_objective = pyo.Objective(expr=objective.expr + m.cost_stability, sense=pyo.minimize)
     return _milp_start(m, previous.roster())
 
@@ -296,12 +319,11 @@ def _what(old: str, new: str) -> str:
 
 def changes(s: Scenario, previous: PreviousRoster, plan: Plan, freeze: int) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Every employee and day whose shift differs from the previous plan, with its cost effect, and churn KPIs."""
-    weight = s.settings.stability_weight
     new = _new_roster(s, plan)
     rows: list[dict[str, Any]] = []
     decisions = {True: 0, False: 0}
     changed = {True: 0, False: 0}
-    priced = 0
+    penalty = 0.0
     for key in sorted(set(previous.shifts) | set(new), key=lambda k: (k[1], k[0])):
         e, d = key
         who, day, now = s.employees[e].employee, s.days[d], new.get(key, "")
@@ -314,14 +336,14 @@ def changes(s: Scenario, previous: PreviousRoster, plan: Plan, freeze: int) -> t
         if old == now:
             continue
         changed[inside] += 1
-        paid = previous.priced(key)
-        priced += paid
+        paid = previous.weight(s, key) if previous.priced(key) else None
+        penalty += paid or 0.0
         what = _what(old, now) + (" (previous shift no longer possible)" if key in previous.forced else "")
-        rows.append(_row(what, who, day, old, now, weight if paid else None, inside))
+        rows.append(_row(what, who, day, old, now, paid, inside))
     for who, day, shift in previous.removed:
         rows.append(_row("no longer in Employees", who, day, shift, None, None, False))
     kpis = {
-        "stability_penalty": weight * priced,
+        "stability_penalty": penalty,
         "shifts_changed": changed[True] + changed[False],
         "shifts_changed_in_frozen_part": changed[True],
         "shifts_changed_after_frozen_part": changed[False],

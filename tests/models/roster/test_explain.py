@@ -18,8 +18,9 @@ from models.roster import KIND, explain
 from optimizer.cli import app
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
-from optimizer.io.tables import column_letter
-from optimizer.solve import load
+from optimizer.io.tables import column_letter, read_workbook
+from optimizer.solve import ReplanRequest, load, solve_loaded
+from tests.builders import write_folder
 from tests.models.roster.helpers import solve_case
 
 runner = CliRunner()
@@ -114,3 +115,25 @@ def test_the_explanation_stops_at_its_limit() -> None:
     rows = explain.explain(scenario, SolveParams(time_limit=3, threads=1), 2.0)
     assert time.perf_counter() - started < build + 2.0 + 1.5  # one build, then the solves within the limit
     assert rows and rows[0]["severity"] == "error"
+
+
+def test_a_replan_whose_published_days_cannot_stay_names_them(tmp_path: Path) -> None:
+    """A worked day 0 and B was off; day 0 now needs two people: the published day off of B is in the conflict."""
+    staff = [{"employee": "A", "hourly_cost": 10}, {"employee": "B", "hourly_cost": 20}]
+    tables = {
+        "Settings": [{"setting": "kind", "value": "roster"}, {"setting": "horizon_days", "value": 2}],
+        "Employees": staff,
+        "ShiftTypes": [{"shift": "D", "start": "08:00", "length_minutes": 480}],
+        "Cover": [{"day": 0, "shift": "D", "minimum": 1, "minimum_policy": "hard"}],
+    }
+    folder = write_folder(tmp_path / "before", tables)
+    plan = tmp_path / "plan.xlsx"
+    assert runner.invoke(app, ["solve", str(folder), "-o", str(plan), "-q", "--time-limit", "10"]).exit_code == 0
+    cover = [{"day": 0, "shift": "D", "minimum": 2, "minimum_policy": "hard"}]
+    loaded = load(write_folder(tmp_path / "after", {**tables, "Cover": cover}))
+    request = ReplanRequest(read_workbook(plan), 1)
+    result = solve_loaded(loaded, SolveParams(solver="cpsat", time_limit=10), replan=request)
+    assert result.status is Status.INFEASIBLE
+    assert errors(result.explanation) == {cell("Cover", cover, 0, "minimum"), "previous plan Roster grid (B)"}
+    messages = " ".join(r["message"] for r in result.explanation)
+    assert "B keeps the published day off on 0 (replan --freeze 1)" in messages
