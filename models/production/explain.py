@@ -166,6 +166,16 @@ def _option(s: Scenario, params: SolveParams, seconds: float, with_capacity: boo
         for (where, text), amount in zip(relaxation.bent, amounts, strict=True)
         if amount >= SHOW_ABOVE
     ]
+    if not rows:
+        return [
+            {
+                "severity": "error",
+                "location": "",
+                "message": f"{label}the scenario has a plan with every demand, hour, lot and safety stock rule kept: "
+                "what blocks this run is outside them (in a replan, the production kept in the frozen periods; "
+                "try a smaller --freeze)",
+            }
+        ]
     if relaxation.cost is not None:
         note = f" ({relaxation.message})" if relaxation.message else ""
         rows.append(

@@ -184,3 +184,34 @@ def test_a_frozen_period_whose_hours_no_longer_fit_is_replanned_with_a_diagnosti
     assert result.objective == pytest.approx(200.2)
     messages = result.plan.diagnostics["message"].tolist()
     assert any("more than the 12 available now" in m for m in messages)
+
+
+def test_a_rolled_horizon_matches_periods_by_id_and_notes_the_past_once(tmp_path):
+    folder = write_folder(tmp_path / "line", sheets({"A": [10, 10, 10]}))
+    solve_cli(folder, tmp_path / "plan.xlsx")  # 30 in P1: 100 + 20 + 10 held beats two runs
+    rolled = sheets({"A": [10, 10, 10]})
+    rolled["Periods"] = [{"period": p} for p in ("P2", "P3", "P4")]  # P1 is over, P4 is new
+    rolled["Demand"] = [{"product": "A", "period": p, "quantity": 10} for p in ("P2", "P3", "P4")]
+    rolled["Products"][0]["initial_stock"] = 20  # what P1 left on hand
+    write_folder(folder, rolled)
+    result = replan(folder, tmp_path / "plan.xlsx", freeze=1)
+    # P2 kept at 0; P3 and P4 need 10 more: one run in P4 (100) beats making 10 in P3 and holding it (110)
+    assert made(result.plan.sheets["Production"]) == {"P4": 10}
+    assert result.objective == pytest.approx(100 + 10 + 0.1)  # setup, 10 held at the end of P2, 10 units changed
+    notes = result.plan.diagnostics
+    past = notes[notes["message"].str.contains("'P1' is not in Periods")]
+    assert list(past["severity"]) == ["info"] and "1 production row(s)" in past["message"].iloc[0]
+
+
+def test_a_replan_whose_frozen_production_cannot_meet_new_demand_says_the_freeze_blocks_it(tmp_path):
+    folder = write_folder(tmp_path / "line", sheets({"A": [10, 10]}))
+    solve_cli(folder, tmp_path / "plan.xlsx")  # 20 in P1
+    write_folder(folder, sheets({"A": [25, 10]}))  # P1 now needs 25, but its 20 are frozen and demand may not wait
+    loaded = load(folder)
+    request = ReplanRequest(read_workbook(tmp_path / "plan.xlsx"), 1)
+    result = solve_loaded(loaded, SolveParams(gap=0, time_limit=20), replan=request)
+    assert result.status is Status.INFEASIBLE and result.plan is None
+    assert any("try a smaller --freeze" in e["message"] for e in result.explanation)
+    unfrozen = solve_loaded(loaded, SolveParams(gap=0, time_limit=20), replan=ReplanRequest(request.previous_sheets, 0))
+    assert unfrozen.status is Status.OPTIMAL
+    check_plan(loaded.scenario, unfrozen.plan)
