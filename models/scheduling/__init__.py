@@ -1,6 +1,6 @@
 """Detailed scheduling: which machine does which operation when, as a CP-SAT flexible job shop."""
 
-from models.scheduling import cpsat, data, plan, replan
+from models.scheduling import cpsat, data, explain, replan
 from models.scheduling.example import example_tables
 from models.scheduling.formats import FORMATS
 from optimizer.kinds import Formulation, KindDefinition, Replanning
@@ -15,8 +15,9 @@ KIND = KindDefinition(
         "cpsat": Formulation(
             family="cpsat",
             build=cpsat.build,
-            extract=lambda s, m: plan.extract(s, cpsat.schedule_from_solution(s, m)),
+            extract=cpsat.extract,
             warm_start=cpsat.warm_start,
+            explain=explain.explain,
         )
     },
     example_tables=example_tables,

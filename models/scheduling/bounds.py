@@ -55,11 +55,26 @@ def safe_horizon(s: Scenario) -> int:
     return max(last_release, last_down) + work
 
 
+def meets_deadlines(s: Scenario, sched: Schedule) -> bool:
+    """Whether every job with a deadline ends by it in the schedule."""
+    ends = [0] * len(s.jobs)
+    for o, op in enumerate(s.operations):
+        ends[op.job] = max(ends[op.job], sched.end[o])
+    return all(job.deadline is None or ends[j] <= job.deadline for j, job in enumerate(s.jobs))
+
+
+def loose(s: Scenario) -> Bounds:
+    """Bounds that assume no release, precedence or deadline (the explanation model relaxes them)."""
+    horizon = safe_horizon(s)
+    n, jobs = len(s.operations), len(s.jobs)
+    return Bounds((0,) * n, (0,) * n, (0,) * jobs, (horizon,) * jobs, horizon, 0)
+
+
 def compute(s: Scenario, start: Schedule, horizon: int | None = None) -> Bounds:
     """Bounds for scenario s given a feasible schedule `start` (its cost caps the optimum).
 
-    With `horizon` (replans, whose objective also prices changes) the start's cost caps nothing:
-    every job may end up to that horizon.
+    With `horizon` (replans, whose objective also prices changes), or a start that misses a deadline,
+    the start's cost caps nothing: every job may end up to that horizon.
     """
     job_start, job_tail = _job_heads_tails(s)
     n = len(s.operations)
@@ -78,6 +93,8 @@ def compute(s: Scenario, start: Schedule, horizon: int | None = None) -> Bounds:
     makespan, tardiness, value = evaluate(s, start)
     st = s.settings
     safe = max(safe_horizon(s), makespan)
+    if horizon is None and not meets_deadlines(s, start):
+        horizon = safe  # a start that misses a deadline is no plan: its cost caps nothing
     if horizon is not None:
         horizon = max(horizon, safe)
         ends = [max(horizon - job_tail[j], 0) for j in range(len(s.jobs))]

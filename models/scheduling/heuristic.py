@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from models.scheduling.data import Scenario
 
+DISPATCH_BUDGET = 60_000  # machine choices x runs of the dispatcher: about a second of Python on this machine
+
 
 @dataclass
 class Schedule:
@@ -64,77 +66,122 @@ def _remaining_work(s: Scenario) -> list[int]:
     return out
 
 
+def _due(job) -> int | None:
+    """The time the job should end by for the slack rule: its deadline if earlier than its due time."""
+    times = [t for t in (job.due, getattr(job, "deadline", None)) if t is not None]
+    return min(times) if times else None
+
+
 def dispatch(s: Scenario, rule: str, rng: random.Random | None = None) -> Schedule:
-    """One serial schedule under a priority rule: 'ect' (earliest completion), 'mwkr', 'slack'."""
+    """One serial schedule under a priority rule: 'ect' (earliest completion), 'mwkr', 'slack'.
+
+    Each ready operation keeps its best (completion, start, machine) and is re-rated only when one of
+    its machines changes, so a step costs the operations waiting for that machine, not every choice.
+    """
     n = len(s.operations)
     work = _remaining_work(s)
-    blocked = {j: [a for a, b in s.precedences if b == j] for j in range(len(s.jobs))}
+    after: dict[int, list[int]] = {}
+    waiting = [0] * len(s.jobs)  # unfinished jobs that must end before the job starts
+    for a, b in s.precedences:
+        after.setdefault(a, []).append(b)
+        waiting[b] += 1
+    users: list[list[int]] = [[] for _ in s.machines]  # machine -> operations that may run on it
+    times = [dict(op.options) for op in s.operations]
+    job_of = [op.job for op in s.operations]
+    dues = [_due(job) for job in s.jobs]
+    weights = [max(job.weight, 1e-9) for job in s.jobs]
+    for o, op in enumerate(s.operations):
+        for m, _ in op.options:
+            users[m].append(o)
     job_left = [sum(len(g) for g in groups) for groups in s.job_groups]
     job_end = [0] * len(s.jobs)
-    group_at = [0] * len(s.jobs)  # index of the sequence group being scheduled
-    group_left = [len(groups[0]) if groups else 0 for groups in s.job_groups]
-    group_ready = [s.jobs[j].release for j in range(len(s.jobs))]  # when the current group may start
+    group_at = [0] * len(s.jobs)
+    group_left = [0] * len(s.jobs)
     free = [0] * len(s.machines)
     last_job: list[int | None] = [None] * len(s.machines)
+    ready_at = [0] * n  # earliest start of a ready operation from its job
+    cand: dict[int, dict[int, tuple[int, int, int]]] = {}  # ready op -> machine -> (completion, start, machine)
+    best: dict[int, tuple[int, int, int]] = {}  # ready op -> (completion, start, machine)
     sched = Schedule([-1] * n, [0] * n, [0] * n)
-    done = [False] * n
+
+    def rate(o: int, m: int, p: int) -> tuple[int, int, int]:
+        setup = s.setup_time(m, last_job[m], job_of[o]) if last_job[m] is not None else 0
+        start = earliest_fit(s, m, max(ready_at[o], free[m] + setup), p)
+        return start + p, start, m
+
+    def release_group(j: int, ready: int) -> None:
+        group = s.job_groups[j][group_at[j]]
+        group_left[j] = len(group)
+        for o in group:
+            ready_at[o] = ready
+            cand[o] = {m: rate(o, m, p) for m, p in s.operations[o].options}
+            best[o] = min(cand[o].values())
+
+    for j, groups in enumerate(s.job_groups):
+        if groups and not waiting[j]:
+            release_group(j, s.jobs[j].release)
     for _ in range(n):
-        best = None
-        candidates = []
-        for j, groups in enumerate(s.job_groups):
-            if not groups or group_at[j] >= len(groups) or any(job_left[b] for b in blocked[j]):
-                continue
-            ready = max([group_ready[j]] + [job_end[b] for b in blocked[j]])
-            for o in groups[group_at[j]]:
-                if done[o]:
-                    continue
-                for m, p in s.operations[o].options:
-                    setup = s.setup_time(m, last_job[m], j) if last_job[m] is not None else 0
-                    start = earliest_fit(s, m, max(ready, free[m] + setup), p)
-                    candidates.append((start + p, start, o, m, j))
-        horizon_cut = min(c[0] for c in candidates)
+        if not best:
+            break
+        cut = min(b[0] for b in best.values())
         if rule == "ect":
-            best = min(candidates, key=lambda c: (c[0], -work[c[2]], c[2]))
+            o = min(best, key=lambda x: (best[x][0], -work[x], x))
         else:
-            conflict = [c for c in candidates if c[1] < horizon_cut] or candidates
+            conflict = [x for x, b in best.items() if b[1] < cut] or list(best)
             if rule == "mwkr":
-                key = lambda c: (-work[c[2]], c[0], c[2])  # noqa: E731
+                key = lambda x: (-work[x], best[x][0], x)  # noqa: E731
             else:  # slack to the due time, jobs without one last
 
-                def key(c: tuple) -> tuple:
-                    due = s.jobs[c[4]].due
-                    slack = (due - c[1] - work[c[2]]) if due is not None else 10**12
-                    return (slack / max(s.jobs[c[4]].weight, 1e-9), c[0], c[2])
+                def key(x: int) -> tuple:
+                    due = dues[job_of[x]]
+                    slack = (due - best[x][1] - work[x]) if due is not None else 10**12
+                    return (slack / weights[job_of[x]], best[x][0], x)
 
             if rng is not None:
                 conflict = rng.sample(conflict, len(conflict))
-                pick = min(conflict[: max(1, len(conflict) // 2)], key=key)
-                best = min((c for c in conflict if c[2] == pick[2]), key=lambda c: c[0])
+                o = min(conflict[: max(1, len(conflict) // 2)], key=key)
             else:
-                pick = min(conflict, key=key)
-                best = min((c for c in candidates if c[2] == pick[2]), key=lambda c: (c[0], c[3]))
-        finish, start, o, m, j = best
+                o = min(conflict, key=key)
+        finish, start, m = best.pop(o)
+        del cand[o]
+        j = s.operations[o].job
         sched.machine[o], sched.start[o], sched.end[o] = m, start, finish
-        done[o] = True
         free[m], last_job[m] = finish, j
         job_left[j] -= 1
         job_end[j] = max(job_end[j], finish)
         group_left[j] -= 1
+        for x in users[m]:  # the machine changed: re-rate the ready operations that may use it
+            if x in cand:
+                cand[x][m] = rate(x, m, times[x][m])
+                if best[x][2] == m or cand[x][m] < best[x]:
+                    best[x] = min(cand[x].values())
         if group_left[j] == 0:
-            group_ready[j] = max(sched.end[x] for x in s.job_groups[j][group_at[j]])
+            group_ready = max(sched.end[x] for x in s.job_groups[j][group_at[j]])
             group_at[j] += 1
             if group_at[j] < len(s.job_groups[j]):
-                group_left[j] = len(s.job_groups[j][group_at[j]])
+                release_group(j, group_ready)
+        if job_left[j] == 0:
+            for b in after.get(j, []):
+                waiting[b] -= 1
+                if waiting[b] == 0 and s.job_groups[b]:
+                    blockers = [job_end[a] for a, bb in s.precedences if bb == b]
+                    release_group(b, max([s.jobs[b].release] + blockers))
     return sched
 
 
 def best_schedule(s: Scenario, tries: int = 8, seed: int = 0) -> Schedule:
-    """The best of the deterministic rules and a few randomised runs, for the scenario's objective."""
-    rules = ["ect", "mwkr", "slack"]
-    schedules = [dispatch(s, rule) for rule in rules]
+    """The best of the deterministic rules and a few randomised runs, for the scenario's objective.
+
+    The number of runs shrinks with the number of machine choices (a run costs about one pass over
+    them), so large scenarios spend well under a second here; the count never depends on the clock.
+    """
+    choices = sum(len(op.options) for op in s.operations)
+    runs = max(1, min(3 + tries, DISPATCH_BUDGET // max(1, choices)))
+    rules = ["ect", "mwkr", "slack"] if s.settings.objective == "makespan" else ["slack", "ect", "mwkr"]
+    schedules = [dispatch(s, rule) for rule in rules[:runs]]
     rng = random.Random(seed)
-    for k in range(tries):
-        schedules.append(dispatch(s, rules[1 + k % 2], rng))
+    for k in range(max(0, runs - len(rules))):
+        schedules.append(dispatch(s, ["mwkr", "slack"][k % 2], rng))
     return min(schedules, key=lambda x: evaluate(s, x)[2])
 
 
@@ -159,7 +206,14 @@ def compact(s: Scenario, sched: Schedule) -> Schedule:
     for seq in seqs:
         for a, b in zip(seq, seq[1:], strict=False):
             prev_on_machine[b] = a
-    before = {j: [a for a, b in s.precedences if b == j] for j in range(len(s.jobs))}
+    before: dict[int, list[int]] = {}
+    for a, b in s.precedences:
+        before.setdefault(b, []).append(a)
+    preds: dict[int, tuple[int, ...]] = {}
+    for groups in s.job_groups:
+        for prev, group in zip(groups, groups[1:], strict=False):
+            for o in group:
+                preds[o] = prev
     out = Schedule(list(sched.machine), [0] * n, [0] * n)
     job_end = [0] * len(s.jobs)
     placed = [False] * n
@@ -168,10 +222,10 @@ def compact(s: Scenario, sched: Schedule) -> Schedule:
         m = sched.machine[o]
         p = dict(op.options)[m]
         t = s.jobs[op.job].release
-        for q in s.predecessors(o):
+        for q in preds.get(o, ()):
             t = max(t, out.end[q])
-        if op.sequence == s.operations[s.job_groups[op.job][0][0]].sequence:
-            for b in before[op.job]:
+        if o not in preds:  # the job's first group waits for the jobs before it
+            for b in before.get(op.job, ()):
                 t = max(t, job_end[b])
         if o in prev_on_machine:
             q = prev_on_machine[o]
