@@ -64,8 +64,17 @@ class JobRow(RowModel):
     description: str = column("free text", default="")
     release: int = time_field("earliest start of the job's first operation", default=0)
     due: int | None = time_field("due time of the job's last operation; blank = no due time", default=None)
+    deadline: int | None = time_field(
+        "hard rule: the job's last operation must end by this time (a ship date); blank = no deadline", default=None
+    )
     weight: float = quantity("penalty per time unit the job ends after its due time", "money/time unit", default=1.0)
     family: Id | None = column("setup family (Setups from/to); blank = the job id itself", default=None)
+
+    @model_validator(mode="after")
+    def _deadline_after_release(self) -> JobRow:
+        if self.deadline is not None and self.deadline < self.release:
+            raise row_error("deadline", f"deadline {self.deadline} must not be before the release {self.release}")
+        return self
 
 
 class OperationRow(RowModel):
@@ -202,9 +211,16 @@ class Scenario:
     families: tuple[str, ...]  # setup family of each job
     setups: dict[tuple[int, str, str], int]  # (machine, from family, to family) -> time
     downtime: tuple[tuple[tuple[int, int], ...], ...]  # [machine] -> merged (from, to) unavailable periods
-    precedences: tuple[tuple[int, int], ...]  # (before job, after job)
+    precedences: tuple[tuple[int, int], ...]  # (before job, after job), one per JobPrecedence row in order
     budget: tuple[BudgetRow, ...]
     jobs_table: Table
+    calendar: tuple[tuple[int, int, int], ...] = ()  # (machine, from, to) per Calendar row, as written
+    tables: dict[str, Table] | None = None  # Calendar and JobPrecedence, for the cells of infeasibility reports
+
+    def cell(self, table: str, index: int, column: str) -> str:
+        """The input cell of a row's column (the sheet name when the table is absent)."""
+        found = (self.tables or {}).get(table)
+        return found.location(index, column) if found is not None else table
 
     @property
     def has_setups(self) -> bool:
@@ -329,9 +345,11 @@ def build_scenario(validated: Validated) -> Scenario:
                         )
                     )
     down: list[list[tuple[int, int]]] = [[] for _ in machines]
+    calendar: list[tuple[int, int, int]] = []
     if "Calendar" in validated.tables:
         for r in validated.rows("Calendar"):
             down[machine_index[r.machine]].append((r.unavailable_from, r.unavailable_to))
+            calendar.append((machine_index[r.machine], r.unavailable_from, r.unavailable_to))
     precedences: list[tuple[int, int]] = []
     if "JobPrecedence" in validated.tables:
         table = validated.tables["JobPrecedence"]
@@ -358,4 +376,6 @@ def build_scenario(validated: Validated) -> Scenario:
         precedences=tuple(precedences),
         budget=tuple(validated.rows("Budget")) if "Budget" in validated.tables else (),
         jobs_table=validated.tables["Jobs"],
+        calendar=tuple(calendar),
+        tables={name: validated.tables[name] for name in ("Calendar", "JobPrecedence") if name in validated.tables},
     )

@@ -54,6 +54,7 @@ def _jobs(s: Scenario, ends: list[int]) -> pd.DataFrame:
                 "job": job.job,
                 "release": job.release,
                 "due": job.due,
+                "deadline": job.deadline,
                 "completion": ends[j],
                 "tardiness": late,
                 "weighted_tardiness": job.weight * late,
@@ -188,6 +189,10 @@ def extract(s: Scenario, sched: Schedule) -> Plan:
             "makespan": makespan,
             "total_weighted_tardiness": tardiness,
             "late_jobs": int((jobs["late"] == "yes").sum()) if len(jobs) else 0,
+            "deadlines_met": sum(
+                1 for j, job in enumerate(s.jobs) if job.deadline is not None and ends[j] <= job.deadline
+            ),
+            "jobs_with_deadline": sum(1 for job in s.jobs if job.deadline is not None),
             "jobs": len(s.jobs),
             "operations": len(s.operations),
             "total_setup_time": sum(setups),

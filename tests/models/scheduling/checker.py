@@ -4,7 +4,7 @@ It reads the sheets as a planner wrote them (dicts of column -> value) and the p
 sheet (ids as in the input), never the model or the typed scenario: every operation scheduled
 once on an eligible machine for its processing time, releases, sequence order, job precedences,
 one operation at a time per machine with the setup time between consecutive ones, no overlap
-with unavailable periods; then it recomputes makespan, weighted tardiness and the objective.
+with unavailable periods, every job done by its deadline; then it recomputes makespan, weighted tardiness and the objective.
 """
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ def check_schedule(sheets: dict[str, Rows], schedule: pd.DataFrame) -> float:
                     f"{j}/{o} [{start},{end}) overlaps {m} off [{a},{b})"
                 )
     completion = {j: max(e for (jj, _), (_, e) in at.items() if jj == j) for j in jobs}
+    for j, r in jobs.items():
+        if r.get("deadline") not in (None, ""):
+            assert completion[j] <= float(r["deadline"]), f"job {j} ends {completion[j]} after its deadline"
     makespan = max(completion.values())
     tardiness = 0.0
     for j, r in jobs.items():

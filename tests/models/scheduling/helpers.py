@@ -4,7 +4,8 @@
 `optimizer.solve.load` and solves with `solve_loaded` like the CLI; every plan is checked by
 the independent checker and its recomputed objective compared with the solver's.
 `brute_force` finds the optimum by enumerating machine choices and start orders (every
-left-justified schedule is the list schedule of its start order), written apart from the model.
+left-justified schedule is the list schedule of its start order; deadlines only cap job ends, so a
+left shift keeps them), written apart from the model; inf when no order meets every deadline.
 """
 
 from __future__ import annotations
@@ -107,9 +108,16 @@ def brute_force(sheets: dict[str, Rows]) -> float:
                         t = b
                 end[i] = t + p
                 machine_last[m] = (t + p, j)
-            if ok:
+            if ok and _meets_deadlines(jobs, ops, end):
                 best = min(best, _objective(sheets, jobs, ops, end))
     return best
+
+
+def _meets_deadlines(jobs: dict, ops: list, end: dict[int, float]) -> bool:
+    for j, r in jobs.items():
+        if r.get("deadline") is not None and max(end[i] for i, (jj, _, _) in enumerate(ops) if jj == j) > r["deadline"]:
+            return False
+    return True
 
 
 def _objective(sheets: dict[str, Rows], jobs: dict, ops: list, end: dict[int, float]) -> float:
