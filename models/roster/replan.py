@@ -254,6 +254,8 @@ def _milp_start(m: Any, roster: dict[Key, int]) -> bool:
 
     The helper variables (cover shortfall, overtime, weekend literals, fairness spreads) only ever
     need raising to satisfy the rules for a fixed roster, so a few passes give a complete start.
+    True only when the start meets every rule: the engine returns a start as a plan when the
+    solver finds nothing better, so a previous roster that no longer fits is not given.
     """
     import pyomo.environ as pyo
     from pyomo.repn import generate_standard_repn
@@ -283,6 +285,19 @@ def _milp_start(m: Any, roster: dict[Key, int]) -> bool:
                         break
         if not moved:
             break
+    return _satisfied(m)
+
+
+def _satisfied(m: Any) -> bool:
+    """Whether the model's current values meet every active constraint: HiGHS takes only a feasible start."""
+    import pyomo.environ as pyo
+
+    for con in m.component_data_objects(pyo.Constraint, active=True):
+        body = pyo.value(con.body)
+        if con.lower is not None and body < pyo.value(con.lower) - 1e-6:
+            return False
+        if con.upper is not None and body > pyo.value(con.upper) + 1e-6:
+            return False
     return True
 
 

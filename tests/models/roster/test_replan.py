@@ -237,7 +237,8 @@ def test_a_previous_plan_of_another_kind_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "re.xlsx").exists()
 
 
-def test_a_sick_day_in_the_published_days_reopens_them_at_a_higher_change_cost(tmp_path: Path) -> None:
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_sick_day_in_the_published_days_reopens_them_at_a_higher_change_cost(tmp_path: Path, solver: str) -> None:
     """A works days 0-2; A is now off on day 1 and needs 2 days off in a row: a published shift of A must go too."""
     days = [{"day": d, "shift": "D", "preferred": 1, "minimum_policy": "soft", "under_weight": 1000} for d in range(3)]
     staff = [{"employee": "A", "hourly_cost": 10}, {"employee": "B", "hourly_cost": 20}]
@@ -251,12 +252,12 @@ def test_a_sick_day_in_the_published_days_reopens_them_at_a_higher_change_cost(t
         "ShiftTypes": [{"shift": "D", "start": "08:00", "length_minutes": 480}],
         "Cover": days,
     }
-    plan, before, _ = first_plan(tmp_path, data)
+    plan, before, _ = first_plan(tmp_path, data, solver)
     assert before == {("A", "0"): "D", ("A", "1"): "D", ("A", "2"): "D"}
     sick = copy.deepcopy(data)
     sick["Employees"][0]["min_consecutive_days_off"] = 2
     sick["FixedDaysOff"] = [{"employee": "A", "day": 1}]
-    result = replan(tmp_path, sick, plan, 3)
+    result = replan(tmp_path, sick, plan, 3, solver)
     # by hand: A keeps one end day (80), B works the other two (320); B on day 1, B on the other day and A off
     # there are three published changes at 10 x 50 each: 400 + 1500 = 1900 (leaving a day short costs 1000 more)
     assert result.objective == pytest.approx(1900.0)
