@@ -147,9 +147,26 @@ def _cover_plan(s: Scenario, i: int, offers: list[int], stock: list[float], shor
     while k > first and choice[k] is not None:
         a, o, b = choice[k]  # type: ignore[misc]
         if o >= 0:
-            plan[a] = (o, b)
+            plan[a] = (o, b, cumulative[b + 1] - cumulative[a])
         k = a
     return plan
+
+
+def _budget_share(s: Scenario, plans: dict) -> list[float]:
+    """Part of each planned order kept in its order period: 1, or budget / planned spend when oversubscribed.
+
+    Every item planned alone; where their orders together would overspend a period's budget, each
+    order is cut by the same factor (down to what its arrival period cannot do without), so that
+    early items do not take the whole budget with long covers that could be ordered later.
+    """
+    spend = [0.0] * s.n_periods
+    for plan in plans.values():
+        for a, (o, _, qty) in plan.items():
+            spend[a - s.offers[o].lead_time] += s.offers[o].unit_price * qty
+    return [
+        1.0 if budget is None or spend[t] <= budget else max(0.0, budget / spend[t])
+        for t, budget in enumerate(s.purchasing_budget)
+    ]
 
 
 class _Limits:
@@ -181,16 +198,21 @@ def greedy_plan(s: Scenario) -> Values | None:
         range(len(s.items)),
         key=lambda i: (s.items[i].safety_stock_policy != "hard", -s.items[i].shortage_cost),
     )
+    plans = {i: _cover_plan(s, i, offers_of.get(i, []), *baselines[i]) for i in ranking}
+    share = _budget_share(s, plans)
     for i in ranking:
         item = s.items[i]
         arrivals = [0.0] * n
         stock, short = baselines[i]
         targets = _targets(s, i)
-        planned = _cover_plan(s, i, offers_of.get(i, []), stock, short)
+        planned = plans[i]
         for t in range(n):
             if t in planned:  # the cover plan's order, sized on the trajectory so far and fitted to the limits
-                o, last = planned[t]
-                wanted = _shortfall(s, i, t, last, arrivals, _position_before(s, i, t, stock, short))
+                o, last, _ = planned[t]
+                before = _position_before(s, i, t, stock, short)
+                wanted = _shortfall(s, i, t, last, arrivals, before)
+                urgent = _shortfall(s, i, t, t, arrivals, before)  # what this period cannot do without
+                wanted = max(urgent, wanted * share[t - s.offers[o].lead_time])
                 packs = math.ceil(max(wanted, s.offers[o].min_order_qty) / s.offers[o].pack_size - EPS)
                 fitted = _fit(s, i, t, o, packs, limits, arrivals, stock) if wanted > EPS else None
                 if fitted is not None:

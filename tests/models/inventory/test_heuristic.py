@@ -69,3 +69,21 @@ def test_a_soft_safety_stock_is_used_up_at_the_end_not_left_over(tmp_path: Path,
     )
     assert best == pytest.approx(1000 + 9 + 10 * penalty)
     assert greedy == pytest.approx(best)
+
+
+def test_an_oversubscribed_budget_is_shared_so_no_item_runs_short(tmp_path: Path) -> None:
+    # two items, 10 a period, initial stock for P1-P2, lead time 2, so P3 is served only by an order in
+    # P1, whose budget (300) is less than the two long covers the cover plan wants (2 x 400): each item
+    # gets the same part of its cover, the rest is ordered later, and neither is short in P3
+    solved = solve_case(
+        tmp_path / "budget",
+        periods=[{"period": "P1", "purchasing_budget": 300}] + [{"period": f"P{t}"} for t in range(2, 7)],
+        items=[item("A", holding_cost=0.1, initial_stock=20), item("B", holding_cost=0.1, initial_stock=20)],
+        offers=[offer("A", lead_time=2, order_cost=100), offer("B", lead_time=2, order_cost=100)],
+        demand={"A": [10] * 6, "B": [10] * 6},
+    )
+    values = greedy_plan(solved.scenario)
+    assert values is not None
+    check_plan(solved.scenario, extract(solved.scenario, values))
+    assert sum(map(sum, values.short)) == 0
+    assert sorted(q for (o, t), q in values.ordered.items() if t == 0) == [15, 15]
