@@ -95,3 +95,30 @@ def example_tables(scale: int | None, seed: int = 7) -> dict[str, list[dict[str,
         "JobPrecedence": [{"before": first, "after": second}],
         "Budget": [{"category": "tardiness", "period": None, "amount": 500.0}],
     }
+
+
+def rush_order_tables(seed: int = 7) -> dict[str, list[dict[str, Any]]]:
+    """The example shop with a rush order due on the lathe while the lathe is down for maintenance (infeasible).
+
+    The rush order must ship by minute 180, but its turning step can only run on the lathe, which is
+    stopped from 0 to 240: the explanation names that deadline and that calendar row.
+    """
+    rows = example_tables(None, seed)
+    rows["Jobs"].append(
+        {
+            "job": "RUSH",
+            "description": "rush order: spare shaft for a customer's stopped line",
+            "release": 0,
+            "due": 120,
+            "deadline": 180,
+            "weight": 10.0,
+            "family": "black",
+        }
+    )
+    for seq, (name, machine, minutes) in enumerate([("cut", "SAW-1", 20), ("turn", "LATHE", 45)], start=1):
+        rows["Operations"].append({"job": "RUSH", "operation": name, "sequence": seq * 10})
+        rows["Eligible"].append({"job": "RUSH", "operation": name, "machine": machine, "processing_time": minutes})
+    rows["Calendar"].append({"machine": "LATHE", "unavailable_from": 0, "unavailable_to": 240})
+    rows["Settings"] = [r for r in rows["Settings"] if r["setting"] != "name"]
+    rows["Settings"].append({"setting": "name", "value": "machine-shop-rush-order"})
+    return rows

@@ -117,3 +117,28 @@ def test_bad_deadlines_are_reported_at_their_cell(tmp_path: Path, value: Any, te
         load(write_folder(tmp_path, sheets))
     found = [e for e in caught.value.errors if e.location == cell("Jobs", jobs, 0, "deadline")]
     assert found and text in found[0].message, [(e.location, e.message) for e in caught.value.errors]
+
+
+def test_the_shipped_infeasible_example_exits_1_naming_the_rush_deadline_and_the_lathe_stop(tmp_path: Path) -> None:
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from models.scheduling.example import rush_order_tables
+    from optimizer.cli import app
+
+    path = Path(__file__).resolve().parents[3] / "scenarios" / "scheduling-infeasible.xlsx"
+    tables = rush_order_tables()
+    assert [j.job for j in load(path).scenario.jobs] == [r["job"] for r in tables["Jobs"]]  # made by example.py
+    plan = tmp_path / "plan.xlsx"
+    result = CliRunner().invoke(app, ["solve", str(path), "-o", str(plan), "-q", "--time-limit", "8"])
+    assert result.exit_code == 1, result.output
+    book = openpyxl.load_workbook(plan, read_only=True)
+    assert "Diagnostics" in book.sheetnames and "Schedule" not in book.sheetnames
+    rows = [tuple(r) for r in book["Diagnostics"].iter_rows(values_only=True)]
+    rush = 2 + next(i for i, r in enumerate(tables["Jobs"]) if r["job"] == "RUSH")  # header on row 1
+    lathe = 1 + len(tables["Calendar"])  # the maintenance row is the last Calendar row
+    errors = {r[1]: r[2] for r in rows if r[0] == "error" and r[1]}
+    assert set(errors) == {f"Jobs!E{rush}", f"Calendar!B{lathe}"}
+    assert "job RUSH must end by 180" in errors[f"Jobs!E{rush}"]
+    assert "machine LATHE is unavailable from 0 to 240" in errors[f"Calendar!B{lathe}"]
+    assert any("without the rules listed above, the best plan costs" in str(r[2]) for r in rows)
