@@ -66,6 +66,12 @@ class Settings(BaseModel):
         "penalty per night of difference between the most and least night shifts worked", "money", 0.0
     )
     benchmark: str = column("benchmark format the scenario was read from (blank for planners' workbooks)", default="")
+    search: Annotated[Literal["repeatable", "fastest"], BeforeValidator(lower_text)] = column(
+        "repeatable: the same input, seed and threads give the same roster (HiGHS stopped by a node count, CP-SAT's "
+        "interleaved search stopped by a work limit, both scaled by the time limit); fastest: HiGHS and CP-SAT with "
+        "LNS race for the whole time limit, better rosters but runs may differ (benchmark files use it)",
+        default="repeatable",
+    )
     stability_weight: float = Field(
         50.0,
         ge=0,

@@ -124,6 +124,7 @@ def read(path: Path) -> dict[str, RawTable]:
         "blocks_at_ends": "free",
         "benchmark": "nrp",
         "currency": "penalty",
+        "search": "fastest",
     }
     staff_header = [
         "employee",

@@ -1,9 +1,11 @@
-"""Which backend solves a roster best, and the MILP-then-CP-SAT chain (`--solver hybrid`).
+"""Which backend solves a roster best: the MILP-then-CP-SAT chain (`hybrid`) and the race of both (`race`).
 
 Measured on the Curtois & Qu instances (README): HiGHS proves the small ones optimal in
 seconds where CP-SAT's bound stays near zero, while on the larger ones CP-SAT's search finds
 far better rosters than HiGHS in the same time. The hybrid runs HiGHS first for a share of the
-time; when it has not proven optimality, its roster becomes CP-SAT's hint for the rest.
+time; when it has not proven optimality, its roster becomes CP-SAT's hint for the rest. The
+race runs HiGHS alone briefly (it proves the small ones), then HiGHS (from its roster) and
+CP-SAT with LNS (hinted with it) side by side, one core each, and keeps the better roster.
 """
 
 from __future__ import annotations
@@ -15,10 +17,17 @@ from models.roster.data import Scenario
 from models.roster.rules import allowed
 from optimizer.backends.chain import ChainModel, Stage
 from optimizer.backends.cpsat_lns import LnsModel, Neighbourhood
+from optimizer.core.params import SolveParams
 from optimizer.core.plan import Plan
 
-MILP_SHARE = 0.4  # of the time left, for HiGHS before CP-SAT takes over
+MILP_SHARE = 0.4  # of the time left, for HiGHS before CP-SAT takes over (repeatable search)
+RACE_FIRST_SHARE = 0.15  # of the time, for HiGHS alone before the race (Instances 1-3 are proven in 2-4 s)
 HYBRID_MAX_SIZE = 1500  # shift variables up to which HiGHS goes first (measured: it proves Instance1-5 fast)
+# repeatable search: work limits per second of the run's time limit (not of the time left, which varies a little
+# from run to run). CP-SAT's two interleaved workers did 0.23-0.27 deterministic units a second on the 20-nurse
+# example and Instance5 with the machine loaded 7 deep; HiGHS's node count stops its tree search.
+CPSAT_WORK_PER_SECOND = 0.06
+HIGHS_NODES_PER_SECOND = 20
 
 
 def size(s: Scenario) -> int:
@@ -28,17 +37,38 @@ def size(s: Scenario) -> int:
     )
 
 
+def repeatable(s: Scenario) -> bool:
+    """Settings search = repeatable: work limits instead of the clock, so a rerun gives the same roster."""
+    return s.settings.search == "repeatable"
+
+
 def choose_solver(s: Scenario) -> tuple[str, str]:
     """(formulation, reason) for --solver auto: the hybrid for small models, CP-SAT with LNS for large ones."""
     n = size(s)
     if n <= HYBRID_MAX_SIZE:
-        return "hybrid", f"{n} shift variables (<= {HYBRID_MAX_SIZE}): HiGHS first to prove the optimum, then CP-SAT"
-    return "lns", f"{n} shift variables (> {HYBRID_MAX_SIZE}): CP-SAT with employee and day neighbourhoods"
+        how = (
+            "HiGHS first to prove the optimum, then CP-SAT from its roster (repeatable work limits)"
+            if repeatable(s)
+            else "HiGHS first to prove the optimum, then HiGHS and CP-SAT with LNS side by side"
+        )
+        return "hybrid", f"{n} shift variables (<= {HYBRID_MAX_SIZE}): {how}"
+    how = (
+        "CP-SAT with employee and day neighbourhoods under repeatable work limits"
+        if repeatable(s)
+        else "CP-SAT with employee and day neighbourhoods"
+    )
+    return "lns", f"{n} shift variables (> {HYBRID_MAX_SIZE}): {how}"
 
 
 def build_lns(s: Scenario) -> LnsModel:
-    """CP-SAT, then rounds that re-plan a few employees' whole rosters or everyone over a few days."""
+    """CP-SAT, then rounds that re-plan a few employees' whole rosters or everyone over a few days.
+
+    Repeatable search: the first solve and every round stop at work limits (cpsat_lns), so a
+    rerun with the same seed and threads gives the same roster.
+    """
     built = cpsat.build(s)
+    if repeatable(s):
+        built.work_per_second = CPSAT_WORK_PER_SECOND
     xs = built.builder.xs  # type: ignore[attr-defined]
     by_employee: list[list[int]] = [[] for _ in s.employees]
     by_day: list[list[int]] = [[] for _ in range(s.n_days)]
@@ -63,18 +93,88 @@ def _handoff(milp_model: Any, lns: LnsModel) -> bool:
     return cpsat.hint(lns.cp, milp.assignment(milp_model))
 
 
-def build_hybrid(s: Scenario) -> ChainModel:
-    """HiGHS on the MILP, then CP-SAT hinted with HiGHS's roster."""
+def _highs_work(model: Any, params: SolveParams) -> None:
+    """HiGHS stops after a node count set by the run's time limit (its root work is not counted)."""
+    model.highs_options = {"mip_max_nodes": max(1, round(HIGHS_NODES_PER_SECOND * MILP_SHARE * params.time_limit))}
+
+
+def _cpsat_work(lns: LnsModel, params: SolveParams) -> None:
+    """CP-SAT and its rounds share the work limit of the time HiGHS leaves."""
+    lns.cp.work_per_second = CPSAT_WORK_PER_SECOND * (1 - MILP_SHARE)
+
+
+def build_chain(s: Scenario) -> ChainModel:
+    """HiGHS on the MILP, then CP-SAT hinted with HiGHS's roster; with work limits when repeatable."""
+    work = repeatable(s)
     return ChainModel(
         [
-            Stage("highs", "pyomo", milp.build(s), share=MILP_SHARE, solver="highs"),
-            Stage("cpsat", "cpsat_lns", build_lns(s), handoff=_handoff),
+            Stage(
+                "highs", "pyomo", milp.build(s), share=MILP_SHARE, solver="highs", prepare=_highs_work if work else None
+            ),
+            Stage("cpsat", "cpsat_lns", build_lns(s), handoff=_handoff, prepare=_cpsat_work if work else None),
         ]
     )
 
 
+def _copy_values(source: Any, target: Any) -> None:
+    """Variable values of one roster MILP onto another built from the same scenario (a MIP start)."""
+    import pyomo.environ as pyo
+
+    pairs = zip(
+        source.component_data_objects(pyo.Var, descend_into=True),
+        target.component_data_objects(pyo.Var, descend_into=True),
+        strict=True,
+    )
+    for a, b in pairs:
+        b.set_value(a.value, skip_validation=True)
+
+
+def _race_handoff(milp_model: Any, race: ChainModel) -> bool:
+    """HiGHS's first roster as the racing HiGHS's MIP start and as CP-SAT's complete hint."""
+    _copy_values(milp_model, race.stages[0].model)
+    return cpsat.hint(race.stages[1].model.cp, milp.assignment(milp_model))
+
+
+def build_hybrid(s: Scenario) -> ChainModel:
+    """Both backends (--solver hybrid): the race for the fastest search, HiGHS then CP-SAT when repeatable."""
+    return build_chain(s) if repeatable(s) else build_race(s)
+
+
+def build_race(s: Scenario) -> ChainModel:
+    """HiGHS alone for a short share, then HiGHS (one thread) and CP-SAT with LNS (the other threads) together."""
+    race = ChainModel(
+        [
+            Stage("highs", "pyomo", milp.build(s), solver="highs", threads=1),
+            Stage("cpsat", "cpsat_lns", build_lns(s)),
+        ],
+        together=True,
+    )
+    return ChainModel(
+        [
+            Stage("highs", "pyomo", milp.build(s), share=RACE_FIRST_SHARE, solver="highs"),
+            Stage("race", "chain", race, handoff=_race_handoff),
+        ]
+    )
+
+
+def _report(chain: ChainModel) -> str:
+    """What every stage found, with the stages of a chain inside it in brackets."""
+    inner = [
+        f" [{st.name}: {_report(st.model)}]"
+        for st in chain.stages
+        if isinstance(st.model, ChainModel) and st.model.outcomes
+    ]
+    return chain.report() + "".join(inner)
+
+
+def _winning(chain: ChainModel) -> tuple[str, Any]:
+    """(backend, model) of the stage whose roster a chain kept, looking into a chain inside it."""
+    stage = chain.stages[chain.winner]
+    return _winning(stage.model) if isinstance(stage.model, ChainModel) else (stage.name, stage.model)
+
+
 def extract_hybrid(s: Scenario, chain: ChainModel) -> Plan:
-    """The plan of the stage that found the best roster, saying which backend won."""
-    name = chain.stages[chain.winner].name
-    roster = milp.assignment(chain.best) if name == "highs" else cpsat.assignment(chain.best.cp)
-    return plan.extract(s, roster, {"backend won": name, "backends": chain.report()})
+    """The plan of the backend that found the best roster, saying which one won."""
+    name, model = _winning(chain)
+    roster = milp.assignment(model) if name == "highs" else cpsat.assignment(model.cp)
+    return plan.extract(s, roster, {"backend won": name, "backends": _report(chain)})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from optimizer.backends.cpsat import CpsatModel, ortools_version
@@ -146,6 +146,7 @@ class _Search:
 ROUND_WORK = 0.25  # repeatable search: CP-SAT deterministic work units per round (rounds' own parameters may say)
 # repeatable search: the first solve is one worker stopped at its first solution (one worker is deterministic;
 # measured on the 20-nurse roster: CP-SAT's interleaved workers found none in 0.45 work units and took 13 s for one)
+MIN_ROUND_WORK = 0.02  # work units a round is charged at least, so tiny sub-problems do not run for ever
 FIRST_REPEATABLE = {
     "num_workers": 1,
     "interleave_search": False,
@@ -197,8 +198,8 @@ def _repeatable_rounds(search: _Search, budget: float, progress: ProgressCallbac
     lns, rng = search.lns, random.Random(search.params.seed)
     width = max(1, search.params.threads)
     models = [lns.cp.model.Clone() for _ in range(width)]
-    used, scale = 0.0, lns.cp.objective_scale
-    while search.hoods and used < budget:
+    used, scale, clock = 0.0, lns.cp.objective_scale, False
+    while search.hoods and used < budget and not clock:
         if search.left() <= 0.3:
             return False
         picks = []
@@ -218,8 +219,13 @@ def _repeatable_rounds(search: _Search, budget: float, progress: ProgressCallbac
         for (hood, _, _), solver in zip(picks, solvers, strict=True):
             stats = lns.rounds.setdefault(hood.name, [0, 0])
             stats[0] += 1
-            used += solver.deterministic_time
+            used += max(solver.deterministic_time, MIN_ROUND_WORK)  # tiny rounds still cost their set-up
             code = solver.ResponseProto().status
+            if (
+                code not in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
+                and solver.deterministic_time < solver.parameters.max_deterministic_time
+            ):
+                clock = True  # this round was stopped by the clock, not its work limit
             if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 found = list(solver.ResponseProto().solution)
                 value = _objective(models[0].Proto(), found)
@@ -234,25 +240,51 @@ def _repeatable_rounds(search: _Search, budget: float, progress: ProgressCallbac
                 hood.size = min(len(hood.groups), hood.size * 1.1)
             else:
                 hood.size = max(1.0, hood.size / 1.3)
-    return True
+    return not clock
+
+
+def _solve_with(
+    cp: CpsatModel, overrides: dict[str, Any], params: SolveParams, limit: float, progress: Any, warm_start: bool
+) -> tuple[SolverOutcome, float]:
+    """One CP-SAT solve with these parameters on top of the model's; the outcome and the work it used."""
+    saved = (cp.work_per_second, dict(cp.parameters))
+    cp.work_per_second = None
+    cp.parameters.update(overrides)
+    try:
+        out = cpsat_solve(cp, params, max(0.01, limit), progress, warm_start)
+    finally:
+        cp.work_per_second, cp.parameters = saved
+    return out, getattr(cp.solver, "deterministic_time", overrides["max_deterministic_time"])
+
+
+def _hint_all(cp: CpsatModel, values: list[int]) -> None:
+    """Every variable's value as the model's hint."""
+    hint = cp.model.Proto().solution_hint
+    hint.vars.clear()
+    hint.values.clear()
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
 
 
 def _solve_repeatable(
     lns: LnsModel, params: SolveParams, limit: float, progress: ProgressCallback | None, warm_start: bool
 ) -> SolverOutcome:
-    """A first interleaved CP-SAT solve and rounds, all under work limits of cp.work_per_second x the time limit."""
+    """A start, a whole-model solve that may prove it, then rounds: work limits of cp.work_per_second x time limit."""
     started = time.perf_counter()
     cp = lns.cp
     budget = cp.work_per_second * params.time_limit  # the run's limit, not the time left: the same every run
-    saved = (cp.work_per_second, dict(cp.parameters))
-    cp.work_per_second = None
-    cp.parameters.update(FIRST_REPEATABLE, max_deterministic_time=budget)
-    try:
-        first = cpsat_solve(cp, params, limit, progress, warm_start)
-    finally:
-        cp.work_per_second, cp.parameters = saved
-    used = getattr(cp.solver, "deterministic_time", budget)
+    first, used = _solve_with(cp, {**FIRST_REPEATABLE, "max_deterministic_time": budget}, params, limit, None, False)
     by_work = used < budget or first.seconds < limit - 0.3
+    if first.status.has_plan and first.status is not Status.OPTIMAL:
+        _hint_all(cp, list(cp.solver.ResponseProto().solution))
+        start, start_solver = first, cp.solver
+        prove = {"num_workers": 1, "interleave_search": False, "max_deterministic_time": lns.first_share * budget}
+        left = limit - (time.perf_counter() - started)
+        first, work = _solve_with(cp, prove, params, left, progress, warm_start)
+        used += work
+        by_work = by_work and (work < prove["max_deterministic_time"] or first.seconds < left - 0.3)
+        if not first.status.has_plan or first.objective > start.objective:
+            first, cp.solver = replace(start, bound=first.bound or start.bound), start_solver
     if first.status in (Status.OPTIMAL, Status.INFEASIBLE, Status.ERROR) or not first.status.has_plan:
         lns.solver = cp.solver
         return first

@@ -134,6 +134,7 @@ def _solve_highs(
     if start_values is not None and len(start_values) <= MIP_START_MAX_COLUMNS:
         mip_start = np.asarray(start_values, dtype=float)
     options = {"mip_rel_gap": params.gap, "threads": params.threads, "random_seed": params.seed}
+    options.update(getattr(model, "highs_options", None) or {})  # a kind's extra HiGHS options (e.g. a node limit)
     remaining = max(0.5, time_limit - (time.perf_counter() - start))
     child = solve_in_child(arrays, options, mip_start, remaining, progress)
     seconds = time.perf_counter() - start

@@ -17,9 +17,7 @@ def plan_frames(path, seed: int) -> dict[str, pd.DataFrame]:
     return {name: frame.reset_index(drop=True) for name, frame in result.plan.sheets.items()}
 
 
-NOT_REPEATABLE = {  # open work in the issues
-    "roster": "CP-SAT's parallel search and the LNS rounds differ from run to run (measured 2026-11-25)",
-}
+NOT_REPEATABLE: dict[str, str] = {}  # kind -> why its runs differ (open work in the issues)
 KINDS = [
     pytest.param(k, marks=pytest.mark.xfail(run=False, strict=True, reason=NOT_REPEATABLE[k]))
     if k in NOT_REPEATABLE
