@@ -63,8 +63,12 @@ def build(s: Scenario) -> SchedulingModel:
     return built
 
 
-def build_rules(s: Scenario, horizon: int | None = None, explaining: bool = False) -> SchedulingModel:
+def build_rules(
+    s: Scenario, horizon: int | None = None, explaining: bool = False, keep: dict[int, int] | None = None
+) -> SchedulingModel:
     """Variables and hard rules, no objective or hint; `horizon` widens the domains (see bounds.compute).
+
+    `keep` (op -> machine, replans) names machine choices a large scenario's model must keep.
 
     Deadlines are always rule literals (see CpsatModel.rule); `explaining` makes releases, job
     precedences and calendar rows rule literals as well, with domains that assume none of them.
@@ -80,7 +84,7 @@ def build_rules(s: Scenario, horizon: int | None = None, explaining: bool = Fals
     if s.settings.search == "repeatable":
         built.work_per_second = WORK_PER_SECOND
     per_machine: list[list[tuple[int, Any, Any]]] = [[] for _ in s.machines]  # (op, interval, presence|None)
-    options, built.restricted = machine_options(s, start_plan)
+    options, built.restricted = machine_options(s, start_plan, keep)
     for o, op in enumerate(s.operations):
         cap = b.job_end_max[op.job] - b.tail[o] + b.job_tail[op.job]
         cap = min(cap, b.horizon - b.tail[o])
@@ -205,12 +209,15 @@ def model_size(s: Scenario, options: list[tuple[tuple[int, int], ...]]) -> int:
     return sum(len(opts) for opts in options) + arcs
 
 
-def machine_options(s: Scenario, plan: Schedule) -> tuple[list[tuple[tuple[int, int], ...]], int]:
+def machine_options(
+    s: Scenario, plan: Schedule, keep: dict[int, int] | None = None
+) -> tuple[list[tuple[tuple[int, int], ...]], int]:
     """Each operation's machine choices in the model, and 0, or k when large scenarios keep only k per operation.
 
     Up to MODEL_BUDGET choices and changeover arcs the model has every choice (exact). Beyond, the build
     alone would outlast any sensible time limit (300 jobs on 20 paint booths: 1.8 million arcs), so each
-    operation keeps its start plan's machine and its fastest others, k as large as fits the budget.
+    operation keeps its start plan's machine (and its `keep` machine) and its fastest others, k as large as
+    fits the budget.
     """
     full = [op.options for op in s.operations]
     if model_size(s, full) <= MODEL_BUDGET:
@@ -218,10 +225,10 @@ def machine_options(s: Scenario, plan: Schedule) -> tuple[list[tuple[tuple[int, 
     for k in (4, 3, 2, 1):
         kept = []
         for o, op in enumerate(s.operations):
-            mine = [c for c in op.options if c[0] == plan.machine[o]]
+            mine = [c for c in op.options if c[0] in (plan.machine[o], (keep or {}).get(o))]
             # equally fast machines in turn, so that no one machine collects every operation's second choice
             others = sorted(
-                (c for c in op.options if c[0] != plan.machine[o]),
+                (c for c in op.options if c not in mine),
                 key=lambda c: (c[1], (c[0] * 7919 + o * 104729) % 997),
             )
             kept.append(tuple(mine + others[: k - 1]))

@@ -117,7 +117,9 @@ def apply(s: Scenario, model: cpsat.SchedulingModel, previous: PreviousSchedule,
     """Fix operations started before `freeze`, price later changes, hint the previous schedule."""
     last = max((previous.start[o] + max(p for _, p in s.operations[o].options) for o in previous.start), default=0)
     horizon = max(last, freeze) + cpsat.bounds_mod.safe_horizon(s)
-    built = cpsat.build_rules(s, horizon)
+    names = {name: k for k, name in enumerate(s.machines)}
+    kept = {o: names[name] for o, name in previous.machine.items() if name in names}
+    built = cpsat.build_rules(s, horizon, keep=kept)  # a large shop's model keeps each previous machine
     built.compact_solution = False  # a left shift would move starts the objective counted as kept
     m, b = built.model, built.bounds
     keep_terms: list[Any] = []

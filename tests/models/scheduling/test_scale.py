@@ -8,10 +8,12 @@ import pytest
 
 from models.scheduling import cpsat
 from models.scheduling.heuristic import best_schedule, compact, dispatch, evaluate
+from optimizer.core.params import SolveParams
 from optimizer.kinds import get_kind
 from optimizer.reports.template import write_template
-from optimizer.solve import load
+from optimizer.solve import load, solve_loaded
 from tests.builders import write_folder
+from tests.models.scheduling.checker import check_schedule
 from tests.models.scheduling.helpers import solve_case
 from tests.models.scheduling.test_optima import random_shop
 
@@ -51,3 +53,24 @@ def test_dispatching_a_large_shop_gives_a_complete_schedule(tmp_path: Path, rule
     sched = dispatch(s, rule)
     assert min(sched.machine) >= 0 and all(e > st for st, e in zip(sched.start, sched.end, strict=True))
     assert evaluate(s, compact(s, sched))[2] <= evaluate(s, sched)[2]
+
+
+def test_a_large_shop_replan_keeps_each_started_operation_on_its_previous_machine(tmp_path: Path, monkeypatch) -> None:
+    from optimizer.io.tables import read_workbook
+    from optimizer.solve import ReplanRequest
+    from tests.models.scheduling.test_replan import first_plan, sheets
+
+    data = sheets()
+    plan, before = first_plan(tmp_path, data)  # solved with every machine choice
+    monkeypatch.setattr(cpsat, "MODEL_BUDGET", 1)  # the replan model keeps one choice per op, plus the previous one
+    loaded = load(write_folder(tmp_path / "after", data))
+    freeze = int(before["end"].max()) // 2
+    result = solve_loaded(loaded, SolveParams(time_limit=10, gap=0), replan=ReplanRequest(read_workbook(plan), freeze))
+    assert result.plan is not None, result.message
+    check_schedule(data, result.plan.sheets["Schedule"])
+    after = result.plan.sheets["Schedule"].set_index(["job", "operation"])
+    for r in before[before["start"] < freeze].itertuples():
+        assert (after.loc[(r.job, r.operation), "machine"], after.loc[(r.job, r.operation), "start"]) == (
+            r.machine,
+            r.start,
+        )
