@@ -7,6 +7,7 @@ checker's objective plus the stability penalty the Changes sheet accounts for.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -268,3 +269,28 @@ def test_a_sick_day_in_the_published_days_reopens_them_at_a_higher_change_cost(t
     messages = " ".join(result.plan.diagnostics["message"])
     assert "1 published shift(s) can no longer be worked (first: A on 1)" in messages
     assert "A on 1: it is now a fixed day off" in messages
+
+
+def dated_ward(start: str, days: int = 5) -> dict[str, Rows]:
+    """The ward with dated days from `start`, cover on every day of the horizon."""
+    first = dt.date.fromisoformat(start)
+    dates = [(first + dt.timedelta(days=d)).isoformat() for d in range(days)]
+    data = ward(days)
+    data["Settings"].append({"setting": "start_date", "value": start})
+    data["Cover"] = [{**row, "day": dates[row["day"]]} for row in data["Cover"]]
+    del data["ShiftRequests"]
+    return data
+
+
+def test_a_rolled_horizon_matches_days_by_date_and_ignores_the_past(tmp_path: Path) -> None:
+    plan, before, _ = first_plan(tmp_path, dated_ward("2027-01-04"))
+    result = replan(tmp_path, dated_ward("2027-01-05"), plan, 1)
+    after = roster(result.plan)
+    kept = {k: v for k, v in before.items() if k[1] == "2027-01-05"}
+    assert {k: v for k, v in after.items() if k[1] == "2027-01-05"} == kept
+    changes = result.plan.sheets["Changes"]
+    new_day = changes[changes["day"] == "2027-01-09"]
+    assert len(new_day) >= 1 and set(new_day["what"]) == {"not in the previous plan"}
+    assert new_day["cost_effect"].isna().all()
+    assert "2027-01-04" not in set(changes["day"])
+    assert not any("2027-01-04" in m for m in result.plan.diagnostics["message"])
