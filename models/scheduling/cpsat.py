@@ -1,10 +1,12 @@
-"""Flexible job shop on CP-SAT: interval variables, machine choice, setups, calendars, due dates.
+"""Flexible job shop on CP-SAT: interval variables, machine choice, setups, calendars, due dates, deadlines.
 
 One start variable per operation shared by an optional fixed-size interval per eligible machine
 (exactly one present), so machine choice never duplicates timing variables. Machines carry a
 no-overlap over their intervals and their unavailable periods; sequence-dependent setups add a
 circuit per machine whose arcs order consecutive operations. Domains come from heads, tails and
-a dispatching schedule's cost (bounds.py); that schedule is also the solution hint.
+a dispatching schedule's cost (bounds.py); that schedule is also the solution hint. Deadlines
+are rule literals, so an infeasible shop can be explained (explain.py). Shops too large for an
+exact model in reasonable time keep fewer machine choices per operation (machine_options).
 """
 
 from __future__ import annotations
