@@ -25,9 +25,8 @@ def build(s: Scenario) -> cpsat.SchedulingModel:
     return built
 
 
-def _copies(s: Scenario) -> Callable[[], CpsatModel]:
+def _copies(s: Scenario, built: cpsat.SchedulingModel) -> Callable[[], CpsatModel]:
     """A builder of fresh copies of one explanation model (the explanation solves it several times)."""
-    built = build(s)
 
     def copy() -> CpsatModel:
         model = built.model.Clone()
@@ -39,4 +38,15 @@ def _copies(s: Scenario) -> Callable[[], CpsatModel]:
 
 def explain(s: Scenario, params: SolveParams, limit: float) -> list[dict[str, str]]:
     """Diagnostics rows: the input rows whose rules cannot all hold, and the schedule's cost without them."""
-    return explain_rows(_copies(s), params, limit)
+    built = build(s)
+    rows = explain_rows(_copies(s, built), params, limit)
+    if built.restricted:  # a large shop: the proof holds for the machine choices the model kept
+        rows.append(
+            {
+                "severity": "info",
+                "location": "Eligible",
+                "message": f"large scenario: each operation could use only {built.restricted} of its eligible "
+                "machines (a start plan's and the fastest); with every machine a plan may exist",
+            }
+        )
+    return rows
