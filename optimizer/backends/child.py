@@ -30,14 +30,14 @@ from typing import Any
 ISOLATE_ENV = "OPTIMIZER_ISOLATE"  # "0": solve in this process (for debugging with a native debugger)
 FAULT_ENV = "OPTIMIZER_CHILD_FAULT"  # test-only: "segfault", "abort" or "hang": the child fails so before its job
 # what the forkserver imports before it forks children, per backend family that runs natively (import seconds
-# measured on this machine: CP-SAT 1.6 (it imports pandas), PyVRP 0.4, OR-Tools routing 0.2); a family the running
-# server did not preload still works, its child imports what it needs
+# measured on this machine: CP-SAT's compiled helper 0.1, cp_model 0.6-1.6 as it imports pandas, PyVRP 0.4, OR-Tools
+# routing 0.2); a family the running server did not preload still works, its child imports what it needs
 PRELOAD: dict[str, tuple[str, ...]] = {
-    "cpsat": ("ortools.sat.python.cp_model",),
-    "cpsat_lns": ("ortools.sat.python.cp_model",),
-    "chain": ("ortools.sat.python.cp_model",),
-    "pyvrp": ("pyvrp", "ortools.constraint_solver.pywrapcp"),
-    "ortools_routing": ("ortools.constraint_solver.pywrapcp",),
+    "cpsat": ("optimizer.backends.cpsat", "ortools.sat.python.cp_model_helper"),
+    "cpsat_lns": ("optimizer.backends.cpsat_lns", "ortools.sat.python.cp_model"),
+    "chain": ("optimizer.backends.cpsat_lns", "ortools.sat.python.cp_model"),
+    "pyvrp": ("optimizer.backends.pyvrp_solver", "pyvrp", "ortools.constraint_solver.pywrapcp"),
+    "ortools_routing": ("optimizer.backends.ortools_routing", "ortools.constraint_solver.pywrapcp"),
 }
 STARTUP_SECONDS = 60.0  # how long a child may take to start (a loaded machine) before it is given up
 INCUMBENT_EVERY = 1.0  # seconds between incumbents streamed to the parent (the last one is kept on a kill)
