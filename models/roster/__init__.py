@@ -46,6 +46,6 @@ KIND = KindDefinition(
         apply=replan.apply,
         changes=replan.changes,
         families=("cpsat", "cpsat_lns", "chain", "pyomo"),
-        frozen="the shifts of the first {n} day(s)",
+        frozen="the shifts of the first {n} day(s) (reopened only if a published shift can no longer be worked)",
     ),
 )
