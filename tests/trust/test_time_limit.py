@@ -16,11 +16,9 @@ LIMIT = 6.0
 SLACK = 4.0  # process start-up aside, what the engine may overrun by
 
 
-# Known overruns, measured 2026-11-25 at --scale 300 with a 6 s limit (open work in the issues):
-# scheduling's dispatching start and model build on 300 jobs take 101 s. Not run until fixed; strict once run.
-OVERRUNS = {
-    "scheduling": "dispatching start and model build ignore the time limit (101 s for a 6 s limit at 300 jobs)",
-}
+# Known overruns at --scale 300 with a 6 s limit (open work in the issues), kind -> reason: not run until
+# fixed, strict once run. None now (production and scheduling were fixed on 2026-11-25).
+OVERRUNS: dict[str, str] = {}
 KINDS = [
     pytest.param(k, marks=pytest.mark.xfail(run=False, strict=True, reason=OVERRUNS[k])) if k in OVERRUNS else k
     for k in available_kinds()
