@@ -15,7 +15,7 @@ from typing import Any
 from models.routing.data import Scenario, stop_skills, vehicle_skills
 from models.routing.network import clock_text
 from models.routing.vrp import build, choose_solver
-from optimizer.backends.routing_model import RoutingModel, unservable
+from optimizer.backends.routing_model import RoutingModel, fleet_short, unservable
 from optimizer.core.params import SolveParams
 
 COLUMN = {"skills": "skills", "load:0": "demand", "load:1": "volume", "window": "window_end"}
@@ -97,6 +97,8 @@ def explain(s: Scenario, params: SolveParams, seconds: float) -> list[dict[str, 
     """Diagnostics rows: each stop no vehicle can serve, at its cell, and what leaving them unserved costs."""
     m = build(s)
     blocked = unservable(m)
+    if not blocked and fleet_short(m):
+        return _fleet_rows(s, m, params, seconds)
     if not blocked:
         return [
             {
@@ -129,3 +131,49 @@ def explain(s: Scenario, params: SolveParams, seconds: float) -> list[dict[str, 
         )
     rows.append({"severity": "info", "location": "", "message": message})
     return rows
+
+
+def _fleet_rows(s: Scenario, m: RoutingModel, params: SolveParams, seconds: float) -> list[dict[str, str]]:
+    """The fleet carries less than the stops that must be served need: how much, and the plan with every stop optional."""
+    rows = []
+    for k, (needed, fleet) in fleet_short(m).items():
+        unit = m.load_scales[k]
+        column, cap = ("demand", "capacity") if k == 0 else ("volume", "volume_capacity")
+        carried = ", ".join(f"{v.vehicle} {v.count} x {getattr(v, cap):g}" for v in s.vehicles)
+        rows.append(
+            {
+                "severity": "error",
+                "location": "Vehicles",
+                "message": f"the stops that must be served need {needed / unit:g} of {column}, but the whole fleet "
+                f"carries {fleet / unit:g} ({carried}), one route each: add vehicles or {cap}, or give stops a penalty",
+            }
+        )
+    required = [i for i, x in enumerate(m.stops) if x.prize is None]
+    cost = _cost_without_charge(s, m, required, params, max(0.5, 0.8 * seconds))
+    if cost is not None:
+        served, total = cost
+        rows.append(
+            {
+                "severity": "info",
+                "location": "",
+                "message": f"with every stop allowed to stay unserved, the best plan found serves {served} of the "
+                f"{len(required)} stops that must be served, at {total:,.2f} {s.settings.currency} before penalties",
+            }
+        )
+    return rows
+
+
+def _cost_without_charge(s: Scenario, m: RoutingModel, free: list[int], params: SolveParams, seconds: float) -> Any:
+    """(required stops served, cost) of the best plan when the stops in `free` may stay unserved for a large prize."""
+    from optimizer.backends.registry import backend_solve
+
+    prize = int(10 * max(1, m.distance.max()) * max(1, max(t.distance_cost for t in m.vehicle_types)))
+    stops = tuple(dataclasses.replace(x, prize=prize) if k in free else x for k, x in enumerate(m.stops))
+    relaxed = dataclasses.replace(m, stops=stops, solution=None)
+    solver = choose_solver(s)[0]
+    family = "pyvrp" if solver == "pyvrp" else "ortools_routing"
+    outcome = backend_solve(family, relaxed, params.model_copy(update={"solver": solver}), seconds)
+    if not outcome.status.has_plan or relaxed.solution is None:
+        return None
+    unserved = [i for i in relaxed.solution.unserved if i in free]
+    return len(free) - len(unserved), outcome.objective - len(unserved) * prize / m.objective_scale

@@ -211,11 +211,35 @@ def unservable(model: RoutingModel) -> dict[int, dict[int, str]]:
     return out
 
 
+def fleet_short(model: RoutingModel) -> dict[int, tuple[int, int]]:
+    """Load dimensions where the stops that must be served need more than the whole fleet carries from the depots.
+
+    Each vehicle makes one route, so it carries at most its capacity of deliveries: {dimension: (needed, fleet)}.
+    """
+    short = {}
+    for k in range(model.dimensions):
+        needed = sum(s.delivery[k] for s in model.stops if s.prize is None)
+        fleet = sum(t.count * t.capacity[k] for t in model.vehicle_types)
+        if needed > fleet:
+            short[k] = (needed, fleet)
+    return short
+
+
 def infeasible_outcome(model: RoutingModel, solver: str, version: str) -> SolverOutcome | None:
-    """Status INFEASIBLE, without searching, when a stop that must be served cannot be served by any vehicle."""
+    """Status INFEASIBLE, without searching, when a stop that must be served cannot be served by any vehicle,
+    or when they all need more than the whole fleet carries."""
     blocked = unservable(model)
     if not blocked:
-        return None
+        short = fleet_short(model)
+        if not short:
+            return None
+        model.solution = None
+        needed, fleet = next(iter(short.values()))
+        message = (
+            f"proven infeasible: the stops that must be served need {needed} load units, the whole fleet carries "
+            f"{fleet}; Diagnostics say what relaxing would cost"
+        )
+        return finished(Status.INFEASIBLE, None, None, 0.0, solver, version, "fleet too small", message)
     names = ", ".join(model.stops[i].name for i in list(blocked)[:5]) + (" ..." if len(blocked) > 5 else "")
     message = (
         f"proven infeasible: {len(blocked)} stop(s) that must be served cannot be served by any vehicle ({names}); "

@@ -115,3 +115,15 @@ def test_the_shipped_infeasible_example_names_both_orders_and_prices_the_rest(tm
     assert "capacity 300, the stop needs 360" in rows["Stops!F13"]  # C0012's demand, beyond a truck's 300
     assert "after the window closes at 07:00" in rows["Stops!J26"]  # C0025's window_end, before anyone arrives
     assert "leaving stop(s) C0012, C0025 unserved, the best plan found costs" in rows[""]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_fleet_too_small_for_the_stops_that_must_be_served_is_infeasible(tmp_path: Path, solver: str) -> None:
+    """Two vans of 10 cannot carry 3 x 8; with stops optional, the best plan serves A (D-A-D 10) and B (20): 30."""
+    stops = [stop("A", 3, 4, demand=8), stop("B", 6, 8, demand=8), stop("C", 0, 20, demand=8)]
+    vehicles = [vehicle(count=2, capacity=10)]
+    solved = solve_case(tmp_path, stops=stops, vehicles=vehicles, solver=solver, expect=Status.INFEASIBLE, time_limit=3)
+    rows = _diagnostics(solved.result)
+    assert rows[0]["location"] == "Vehicles"
+    assert "need 24 of demand, but the whole fleet carries 20 (V 2 x 10)" in rows[0]["message"]
+    assert "serves 2 of the 3 stops that must be served, at 30.00 EUR before penalties" in rows[1]["message"]
