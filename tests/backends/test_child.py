@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from optimizer.backends import child, cpsat, ortools_routing, pyvrp_solver
 from optimizer.backends.cpsat import CpsatModel, Response
 from optimizer.cli import app
+from optimizer.core.errors import UsageError
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 from optimizer.solve import load, solve_loaded
@@ -31,6 +32,15 @@ def _stream_then_hang(payload: int, limit: float, channel: child.Channel) -> Non
 
 def _answer(payload: int, limit: float, channel: child.Channel) -> tuple[int, bool]:
     return payload * 2, child._in_child
+
+
+def _refuse(payload: str, limit: float, channel: child.Channel) -> None:
+    raise UsageError(payload)
+
+
+def test_an_exception_in_the_job_is_raised_again_in_the_parent() -> None:
+    with pytest.raises(UsageError, match="not this one"):
+        child.run("test", _refuse, "not this one", 5, None)
 
 
 def test_a_job_runs_in_a_child_and_its_result_comes_back() -> None:
