@@ -199,7 +199,7 @@ def _rest(s: Scenario) -> tuple[str, str]:
 
 def _cover(s: Scenario, k: int) -> tuple[str, str]:
     c = s.cover[k]
-    who = f"'{c.skill}' staff" if c.skill else "people"
+    who = f"'{c.skill}' staff" if c.skill else "person" if c.minimum == 1 else "people"
     text = f"at least {c.minimum} {who} on shift '{s.shifts[c.shift].shift}' on {s.days[c.day]} (hard minimum cover)"
     return _cell(s, "Cover", k, "minimum"), text
 

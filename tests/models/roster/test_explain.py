@@ -82,7 +82,7 @@ def test_a_contract_limit_against_two_days_of_cover_and_the_cost_without_them(tm
     }
     messages = " ".join(r["message"] for r in explanation)
     assert "A works at most 1 days in a row (max_consecutive_days)" in messages
-    assert "at least 1 people on shift 'D' on 1 (hard minimum cover)" in messages
+    assert "at least 1 person on shift 'D' on 1 (hard minimum cover)" in messages
     # without those rules: A works both days (2 x 8 h x 10 = 160) rather than leave a day short (100 + 80)
     assert "the best roster costs 160.00 EUR" in messages
 
