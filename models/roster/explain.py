@@ -257,6 +257,9 @@ def explain(s: Scenario, params: SolveParams, limit: float) -> list[dict[str, st
         if conflict.cost is not None:
             cost, note = conflict.cost, conflict.message
             break
+    if not conflicts:
+        message = "infeasible: no time was left to find which rules conflict; a longer --time-limit tells"
+        return [{"severity": "error", "location": "", "message": message}]
     return _rows(s, conflicts, cost, note)
 
 

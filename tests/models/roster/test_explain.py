@@ -137,3 +137,11 @@ def test_a_replan_whose_published_days_cannot_stay_names_them(tmp_path: Path) ->
     assert errors(result.explanation) == {cell("Cover", cover, 0, "minimum"), "previous plan Roster grid (B)"}
     messages = " ".join(r["message"] for r in result.explanation)
     assert "B keeps the published day off on 0 (replan --freeze 1)" in messages
+
+
+def test_no_time_left_says_so() -> None:
+    scenario = load(SCENARIO).scenario
+    rows = explain.explain(scenario, SolveParams(time_limit=1, threads=1), 0.1)
+    assert [r["message"] for r in rows] == [
+        "infeasible: no time was left to find which rules conflict; a longer --time-limit tells"
+    ]
