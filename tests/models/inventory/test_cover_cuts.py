@@ -1,4 +1,4 @@
-"""The (l, S) cover cuts: the MILP optimum is the same with and without them, the LP bound never looser."""
+"""The (l, S) cover and run cuts: the MILP optimum is the same with and without them, the LP bound never looser."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 import pytest
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from models.inventory.milp import build, cover_cuts
+from models.inventory.milp import build, cover_cuts, run_cuts
 from optimizer.solve import load
 from tests.builders import write_folder
 
@@ -72,12 +72,15 @@ def solve(model, relax: bool) -> float:
 @pytest.mark.parametrize("seed", range(6))
 def test_cuts_keep_the_optimum_and_never_loosen_the_lp_bound(tmp_path: Path, seed: int) -> None:
     s = random_scenario(tmp_path, seed)
-    assert cover_cuts(s, 8), "the instance has cuts to add"
-    plain, cut = solve(build(s, cover_window=0), False), solve(build(s, cover_window=8), False)
-    assert cut == pytest.approx(plain, rel=1e-7, abs=1e-6)
-    lp_plain, lp_cut = solve(build(s, cover_window=0), True), solve(build(s, cover_window=8), True)
-    assert lp_cut >= lp_plain - 1e-6
-    assert lp_cut <= cut + 1e-6
+    assert cover_cuts(s, 8) and run_cuts(s, 6), "the instance has cuts to add"
+    plain = solve(build(s, cover_window=0, run_window=0), False)
+    lp_plain = solve(build(s, cover_window=0, run_window=0), True)
+    lp_cover = solve(build(s, cover_window=8, run_window=0), True)
+    for cover, run in ((8, 0), (0, 6), (8, 6)):
+        assert solve(build(s, cover_window=cover, run_window=run), False) == pytest.approx(plain, rel=1e-7, abs=1e-6)
+    lp_both = solve(build(s, cover_window=8, run_window=6), True)
+    assert lp_plain - 1e-6 <= lp_cover <= lp_both + 1e-6
+    assert lp_both <= plain + 1e-6
 
 
 def test_cuts_tighten_the_lp_bound_of_a_fixed_cost_order(tmp_path: Path) -> None:
@@ -93,9 +96,19 @@ def test_cuts_tighten_the_lp_bound_of_a_fixed_cost_order(tmp_path: Path) -> None
         "Demand": [{"item": "A", "period": f"P{t + 1}", "quantity": 10.0} for t in range(4)],
     }
     s = load(write_folder(tmp_path / "one", sheets)).scenario
-    lp_plain, lp_cut = solve(build(s, cover_window=0), True), solve(build(s, cover_window=4), True)
+    lp_plain = solve(build(s, cover_window=0, run_window=0), True)
+    lp_cut = solve(build(s, cover_window=4, run_window=0), True)
     optimum = solve(build(s), False)
     # optimum by hand: one order of 40 in P1 (100 + 40 + holding 30 + 20 + 10) = 200
     assert optimum == pytest.approx(200.0)
     assert lp_plain == pytest.approx(40 + 4 * 100 * 10 / 40)
     assert lp_cut == pytest.approx(optimum)
+
+
+def test_run_cuts_tighten_the_lp_bound_where_orders_are_split_over_periods(tmp_path: Path) -> None:
+    # two suppliers at different lead times deliver in the same periods; the LP splits orders over
+    # both, which every single cover cut allows, but the run cuts count the stock left once
+    s = random_scenario(tmp_path, 3)
+    lp_cover = solve(build(s, cover_window=8, run_window=0), True)
+    lp_both = solve(build(s, cover_window=8, run_window=6), True)
+    assert lp_both > lp_cover + 1e-3
