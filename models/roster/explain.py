@@ -4,9 +4,11 @@ The CP-SAT model of rules.py is built once more with one rule literal per input 
 a hard rule: each employee's contract limits (Employees cells), each hard cover minimum (Cover
 rows), each fixed day off (FixedDaysOff rows: their shift variables are created and held at zero
 by the literal), each shift limit (ShiftLimits rows), each forbidden succession and the minimum
-rest. The builder names every constraint after its rule, so each constraint is tied to its row by
-that name and the variables it uses. optimizer.backends.cpsat_explain then asks CP-SAT for a small
-set of these literals that cannot hold together and prices the best roster without them.
+rest; in a replan also each published decision kept exactly (its previous plan row). The builder
+names every constraint after its rule, so each constraint is tied to its row by that name and the
+variables it uses. optimizer.backends.cpsat_explain then asks CP-SAT for a small set of these
+literals that cannot hold together; that conflict is relaxed and the next one sought until a
+roster exists, whose cost is the price of relaxing them all.
 """
 
 from __future__ import annotations
