@@ -33,7 +33,7 @@ FAULT_ENV = "OPTIMIZER_CHILD_FAULT"  # test-only: "segfault", "abort" or "hang":
 # measured on this machine: CP-SAT's compiled helper 0.1, cp_model 0.6-1.6 as it imports pandas, PyVRP 0.4, OR-Tools
 # routing 0.2); a family the running server did not preload still works, its child imports what it needs
 PRELOAD: dict[str, tuple[str, ...]] = {
-    "cpsat": ("optimizer.backends.cpsat", "ortools.sat.python.cp_model_helper"),
+    "cpsat": ("optimizer.backends.cpsat_child", "ortools.sat.python.cp_model_helper"),
     "cpsat_lns": ("optimizer.backends.cpsat_lns", "ortools.sat.python.cp_model"),
     "chain": ("optimizer.backends.cpsat_lns", "ortools.sat.python.cp_model"),
     "pyvrp": ("optimizer.backends.pyvrp_solver", "pyvrp", "ortools.constraint_solver.pywrapcp"),
@@ -86,15 +86,18 @@ class Channel:
         self._last_incumbent = 0.0
 
     def progress(self, p: Any) -> None:
-        """Send a Progress report to the parent's display."""
+        """Send a Progress (or a (seconds, incumbent, bound, gap) tuple) to the parent's display."""
         self._conn.send(("progress", p))
+
+    def due(self) -> bool:
+        """True when an incumbent may be sent now (at most one every INCUMBENT_EVERY seconds)."""
+        return time.perf_counter() - self._last_incumbent >= INCUMBENT_EVERY
 
     def incumbent(self, data: Any, force: bool = False) -> bool:
         """Send a partial result (kept by the parent if the child must be killed); throttled unless forced."""
-        now = time.perf_counter()
-        if not force and now - self._last_incumbent < INCUMBENT_EVERY:
+        if not force and not self.due():
             return False
-        self._last_incumbent = now
+        self._last_incumbent = time.perf_counter()
         self._conn.send(("incumbent", data))
         return True
 
@@ -169,6 +172,13 @@ class ChildRun:
         return not self.error and not self.killed
 
 
+def _progress(report: Any) -> Any:
+    """A Progress from what a child sent: a Progress, or a (seconds, incumbent, bound, gap) tuple."""
+    from optimizer.backends.outcome import Progress
+
+    return Progress(*report) if isinstance(report, tuple) else report
+
+
 def ended_how(label: str, exitcode: int | None) -> str:
     """Planner words for a child that ended without a result: the signal's name, or its exit code."""
     if exitcode is not None and exitcode < 0:
@@ -216,7 +226,7 @@ def run(label: str, job: Job, payload: Any, limit: float, progress: Callable[[An
             if message[0] == "started":
                 deadline = time.perf_counter() + max(0.05, limit - (time.perf_counter() - began)) + grace(limit)
             elif message[0] == "progress" and progress is not None:
-                progress(message[1])
+                progress(_progress(message[1]))
             elif message[0] == "incumbent":
                 out.incumbent = message[1]
             elif message[0] == "done":

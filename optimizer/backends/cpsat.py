@@ -71,11 +71,9 @@ def _callback_class() -> type:
     class _Reporter(cp_model.CpSolverSolutionCallback):
         """Passes every improving solution with the current bound to the progress callback."""
 
-        def __init__(
-            self, progress: ProgressCallback | None, scale: float, started: float, streamer: Any = None
-        ) -> None:
+        def __init__(self, progress: ProgressCallback, scale: float, started: float) -> None:
             super().__init__()
-            self._progress, self._scale, self._started, self._streamer = progress, scale, started, streamer
+            self._progress, self._scale, self._started = progress, scale, started
 
         def on_solution_callback(self) -> None:
             incumbent = self.ObjectiveValue() * self._scale
@@ -150,65 +148,6 @@ class Response:
     value, boolean_value = Value, BooleanValue
 
 
-def _solve_job(payload: tuple[str, str, float, bool], limit: float, channel: Any) -> str:
-    """In the child: parse the model and parameters, solve, stream progress and incumbents; the response as text.
-
-    Only the solver's compiled helper is used here (cp_model itself imports pandas: 0.5 s more per process).
-    """
-    from ortools.sat.python import cp_model_helper as cmh
-
-    model_text, parameters_text, scale, report = payload
-    proto = cmh.CpModelProto()
-    proto.parse_text_format(model_text)
-    parameters = cmh.SatParameters()
-    parameters.parse_text_format(parameters_text)
-    parameters.max_time_in_seconds = max(0.01, min(parameters.max_time_in_seconds, limit))
-    wrapper = cmh.SolveWrapper()
-    wrapper.set_parameters(parameters)
-    callback = _child_reporter_class()(channel, scale, report)
-    wrapper.add_solution_callback(callback)
-    response = wrapper.solve(proto)
-    wrapper.clear_solution_callback(callback)
-    return str(response)
-
-
-def _child_reporter_class() -> type:
-    from ortools.sat.python import cp_model_helper as cmh
-
-    class Reporter(cmh.SolutionCallback):
-        """In the child: progress on every solution, the solution itself at most every INCUMBENT_EVERY seconds."""
-
-        def __init__(self, channel: Any, scale: float, report: bool) -> None:
-            super().__init__()
-            self._channel, self._scale, self._report = channel, scale, report
-            self._started, self._streamer = time.perf_counter(), _Streamer(channel)
-
-        def OnSolutionCallback(self) -> None:  # noqa: N802  (the helper's name)
-            objective, bound = self.ObjectiveValue(), self.BestObjectiveBound()
-            if self._report:
-                incumbent, best = objective * self._scale, bound * self._scale
-                gap = abs(incumbent - best) / max(abs(incumbent), 1e-9)
-                self._channel.progress(Progress(time.perf_counter() - self._started, incumbent, best, gap))
-            self._streamer.incumbent(lambda: (objective, bound, list(self.Response().solution)))
-
-    return Reporter
-
-
-class _Streamer:
-    """Sends an incumbent to the parent at most every INCUMBENT_EVERY seconds, built only when it is sent."""
-
-    def __init__(self, channel: Any) -> None:
-        self._channel, self._last = channel, 0.0
-
-    def incumbent(self, make: Any) -> None:
-        from optimizer.backends.child import INCUMBENT_EVERY
-
-        now = time.perf_counter()
-        if now - self._last >= INCUMBENT_EVERY:
-            self._last = now
-            self._channel.incumbent(make(), force=True)
-
-
 def run_model(
     model: Any, parameters: Any, progress: ProgressCallback | None = None, scale: float = 1.0, label: str = "CP-SAT"
 ) -> tuple[Any, str]:
@@ -218,6 +157,7 @@ def run_model(
     empty for a normal end). A crash gives status UNKNOWN with the note saying how the process ended.
     """
     from optimizer.backends import child
+    from optimizer.backends.cpsat_child import solve_job
 
     if not child.enabled():
         from ortools.sat.python import cp_model
@@ -229,7 +169,7 @@ def run_model(
         solver.Solve(model, callback)
         return solver, ""
     payload = (str(model.Proto()), str(parameters), scale, progress is not None)
-    run = child.run(label, _solve_job, payload, parameters.max_time_in_seconds, progress)
+    run = child.run(label, solve_job, payload, parameters.max_time_in_seconds, progress)
     if run.finished:
         return Response.from_text(run.value), ""
     if run.killed:
