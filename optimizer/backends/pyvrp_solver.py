@@ -8,7 +8,8 @@ and the Summary says which it was. Stops with several windows become a mutually 
 group. Features it cannot express here (breaks, pickup-delivery pairs, skills) are refused.
 
 A replan that pins frozen route prefixes or prices stops moved between vehicles is handed to
-the OR-Tools backend: PyVRP cannot tie a stop to a vehicle or charge per-vehicle stop costs.
+the OR-Tools backend: PyVRP cannot tie a stop to a vehicle or charge per-vehicle stop costs
+(with --solver auto the routing kind chooses OR-Tools for such replans up front and says why).
 A replan without those (no frozen stops, stability weight 0) starts PyVRP from the previous routes.
 """
 
