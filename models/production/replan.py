@@ -11,6 +11,7 @@ stock, backlog and overtime, is HiGHS's start.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ from optimizer.io.tables import RawTable
 
 CHANGE_COLUMNS = ["what", "product", "resource", "period", "old", "new", "change", "cost_effect", "frozen"]
 EPS = 1e-6
-START_LP_SECONDS = 30.0
+START_LP_SECONDS = 20.0  # most time for the LPs that complete the start (both together)
 
 
 @dataclass
@@ -193,16 +194,20 @@ class _StartLp:
         for v in self.runs:
             v.domain = pyo.UnitInterval  # bounds of held runs stay
         self.solver = Highs()
-        self.solver.config.time_limit = START_LP_SECONDS
+        self.deadline = time.perf_counter() + START_LP_SECONDS
         self.solver.config.load_solutions = False
         self.solver.config.raise_exception_on_nonoptimal_result = False
         self.solver.config.solver_options["threads"] = 1
         self.solver.config.solver_options["output_flag"] = False
 
     def solve(self, m: Any) -> bool:
-        """Solve the LP as the bounds now stand; True (values loaded) when it is optimal."""
+        """Solve the LP as the bounds now stand; True (values loaded) when it is optimal within the time left."""
         from pyomo.contrib.solver.common.results import TerminationCondition
 
+        left = self.deadline - time.perf_counter()
+        if left < 0.5:
+            return False
+        self.solver.config.time_limit = left
         results = self.solver.solve(m)
         if results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
             return False
