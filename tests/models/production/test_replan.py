@@ -215,3 +215,18 @@ def test_a_replan_whose_frozen_production_cannot_meet_new_demand_says_the_freeze
     unfrozen = solve_loaded(loaded, SolveParams(gap=0, time_limit=20), replan=ReplanRequest(request.previous_sheets, 0))
     assert unfrozen.status is Status.OPTIMAL
     check_plan(loaded.scenario, unfrozen.plan)
+
+
+def test_a_two_level_plan_keeps_its_frozen_component_runs_and_stays_feasible(tmp_path):
+    rows = sheets({"FG": [0, 10, 10, 10], "C": [0, 0, 0, 0]})
+    rows["BOM"] = [{"parent": "FG", "component": "C", "quantity_per": 2, "lead_time_offset": 1}]
+    folder = write_folder(tmp_path / "line", rows)
+    before = solve_cli(folder, tmp_path / "plan.xlsx")["Production"]
+    rows["Demand"] = [{"product": "FG", "period": p, "quantity": q} for p, q in (("P2", 10), ("P3", 10), ("P4", 25))]
+    write_folder(folder, rows)
+    result = replan(folder, tmp_path / "plan.xlsx", freeze=2)  # checked: components on hand for every parent run
+    after = result.plan.sheets["Production"]
+    for name in ("FG", "C"):
+        kept = {p: q for p, q in made(before, name).items() if p in ("P1", "P2")}
+        assert {p: q for p, q in made(after, name).items() if p in ("P1", "P2")} == kept
+    assert sum(made(after, "FG").values()) == 45 and sum(made(after, "C").values()) == 90
