@@ -202,8 +202,14 @@ def run(label: str, job: Job, payload: Any, limit: float, progress: Callable[[An
     process = context.Process(
         target=_main, args=(send, job, payload, limit, time.time(), fault), daemon=True, name=f"{label} solver"
     )
-    with _main_not_rerun():
-        process.start()
+    try:
+        with _main_not_rerun():
+            process.start()
+    except OSError as exc:  # no processes or sockets left to start one: said, not a traceback
+        send.close()
+        receive.close()
+        hint = f"set {ISOLATE_ENV}=0 to solve in this process"
+        return ChildRun(error=f"the {label} solver process could not be started ({exc}); {hint}")
     send.close()
     deadline = began + limit + grace(limit) + STARTUP_SECONDS  # until the child says it has started
     out = ChildRun()
