@@ -178,8 +178,23 @@ def _winning(chain: ChainModel) -> tuple[str, Any]:
     return _winning(stage.model) if isinstance(stage.model, ChainModel) else (stage.name, stage.model)
 
 
+def _search_note(s: Scenario, chain: ChainModel) -> str:
+    """Whether a rerun gives the same roster: which stages the clock, not their work limit, stopped."""
+    if not repeatable(s):
+        return "fastest: HiGHS and CP-SAT against the clock, a rerun may give another roster"
+    clock = [
+        stage.name
+        for stage, out in zip(chain.stages, chain.outcomes, strict=False)
+        if out.raw_status == "kTimeLimit" or "before the repeatable work limit" in out.message
+    ]
+    if not clock:
+        return "repeatable: every stage stopped at its work limit or its proof"
+    return f"repeatable asked, but the clock stopped {' and '.join(clock)}: a rerun may give another roster"
+
+
 def extract_hybrid(s: Scenario, chain: ChainModel) -> Plan:
-    """The plan of the backend that found the best roster, saying which one won."""
+    """The plan of the backend that found the best roster, saying which one won and whether a rerun repeats it."""
     name, model = _winning(chain)
     roster = milp.assignment(model) if name == "highs" else cpsat.assignment(model.cp)
-    return plan.extract(s, roster, {"backend won": name, "backends": _report(chain)})
+    notes = {"backend won": name, "backends": _report(chain), "search": _search_note(s, chain)}
+    return plan.extract(s, roster, notes)
