@@ -219,14 +219,22 @@ def machine_options(
     Up to MODEL_BUDGET choices and changeover arcs the model has every choice (exact). Beyond, the build
     alone would outlast any sensible time limit (300 jobs on 20 paint booths: 1.8 million arcs), so each
     operation keeps its start plan's machine (and its `keep` machine) and its fastest others, k as large as
-    fits the budget.
+    fits the budget. Operations of jobs with a deadline keep every machine while they are few (a rush order
+    must not be declared late for want of a machine the model left out).
     """
     full = [op.options for op in s.operations]
     if model_size(s, full) <= MODEL_BUDGET:
         return full, 0
+    urgent = [o for o, op in enumerate(s.operations) if s.jobs[op.job].deadline is not None]
+    if sum(len(full[o]) for o in urgent) > MODEL_BUDGET // 10:
+        urgent = []
+    wide = set(urgent)
     for k in (4, 3, 2, 1):
         kept = []
         for o, op in enumerate(s.operations):
+            if o in wide:
+                kept.append(op.options)
+                continue
             mine = [c for c in op.options if c[0] in (plan.machine[o], (keep or {}).get(o))]
             # equally fast machines in turn, so that no one machine collects every operation's second choice
             others = sorted(

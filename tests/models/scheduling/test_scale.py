@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 
 from models.scheduling import cpsat
+from models.scheduling.example import example_tables
 from models.scheduling.heuristic import best_schedule, compact, dispatch, evaluate
 from optimizer.core.params import SolveParams
 from optimizer.kinds import get_kind
-from optimizer.reports.template import write_template
+from optimizer.reports.template import write_scenario, write_template
 from optimizer.solve import load, solve_loaded
 from tests.builders import write_folder
 from tests.models.scheduling.checker import check_schedule
@@ -74,3 +75,19 @@ def test_a_large_shop_replan_keeps_each_started_operation_on_its_previous_machin
             r.machine,
             r.start,
         )
+
+
+def test_a_large_shop_keeps_every_machine_for_the_few_jobs_with_a_deadline(tmp_path: Path, monkeypatch) -> None:
+    tables = example_tables(60)
+    tables["Jobs"][5]["deadline"] = 10_000
+    write_scenario(get_kind("scheduling"), tmp_path / "big.xlsx", tables)
+    s = load(tmp_path / "big.xlsx").scenario
+    full = [op.options for op in s.operations]
+    monkeypatch.setattr(cpsat, "MODEL_BUDGET", cpsat.model_size(s, full) // 4)
+    options, k = cpsat.machine_options(s, compact(s, best_schedule(s)))
+    assert k >= 1
+    for o, op in enumerate(s.operations):
+        if op.job == 5:
+            assert options[o] == op.options
+        else:
+            assert len(options[o]) <= k
