@@ -8,9 +8,10 @@ and a picklable payload cross the boundary, and the job's result comes back pick
 
 Start method: children are forked from a forkserver, a clean single-threaded process started once
 per parent with the solver libraries imported. Forking the parent itself is unsafe once threads
-exist (the rich display, OR-Tools), and spawning costs the imports every time (measured on this
-2-core machine: spawn + import of CP-SAT and PyVRP 1.3-1.9 s per solve; forkserver 25 ms per solve
-after a first start of about 1 s, which `prepare` overlaps with building the model).
+exist (numpy's BLAS pool, the rich display, OR-Tools), and spawning costs the imports every time
+(measured on this loaded 2-core machine: spawn + import of CP-SAT and PyVRP 1.3-1.9 s per solve;
+forkserver 25 ms per solve after its first start, which `prepare` overlaps with loading and building;
+end to end, the ft06 job shop through the CLI takes 0.1-0.3 s more than in process).
 """
 
 from __future__ import annotations
