@@ -21,6 +21,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -45,6 +46,7 @@ INCUMBENT_EVERY = 1.0  # seconds between incumbents streamed to the parent (the 
 
 _in_child = False
 _preload_set = False
+_starting = threading.Lock()
 
 
 def grace(limit: float) -> float:
@@ -149,13 +151,14 @@ def _main_not_rerun() -> Iterator[None]:
     multiprocessing re-imports `__main__` in a child unless main was run as a module named `__main__`; the
     jobs are functions of importable modules, so the child does not need it.
     """
-    main = sys.modules["__main__"]
-    saved = main.__dict__.get("__spec__")
-    main.__spec__ = SimpleNamespace(name="__main__")  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        main.__spec__ = saved
+    with _starting:  # stages run side by side start their children from threads
+        main = sys.modules["__main__"]
+        saved = main.__dict__.get("__spec__")
+        main.__spec__ = SimpleNamespace(name="__main__")  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            main.__spec__ = saved
 
 
 @dataclass
