@@ -122,6 +122,7 @@ def run_cuts(s: Scenario, window: int = RUN_WINDOW) -> list[tuple[int, int, int]
 def build(s: Scenario, cover_window: int = COVER_WINDOW, run_window: int = RUN_WINDOW) -> Any:
     """The Pyomo model of scenario `s`; objective = purchasing + ordering + holding + shortage + safety."""
     import pyomo.environ as pyo
+    from pyomo.core.expr.numeric_expr import LinearExpression
 
     m = pyo.ConcreteModel(name=s.settings.name)
     n_items, n = len(s.items), s.n_periods
@@ -193,8 +194,12 @@ def build(s: Scenario, cover_window: int = COVER_WINDOW, run_window: int = RUN_W
         """(l, S) cut: packs arriving in a period cover demand up to l when placed, or sit in stock at l."""
         o, t, last, covered = cuts[k]
         i, arrival = s.offers[o].item, t + s.offers[o].lead_time
-        backlog = m.short[i, arrival - 1] if arrival > 0 and i not in lost_set else 0.0
-        return s.offers[o].pack_size * m.packs[o, t] <= covered * m.placed[o, t] + m.stock[i, last] + backlog
+        coefs = [s.offers[o].pack_size, -covered, -1.0]
+        terms = [m.packs[o, t], m.placed[o, t], m.stock[i, last]]
+        if arrival > 0 and i not in lost_set:  # the backlog carried into the arrival period
+            coefs.append(-1.0)
+            terms.append(m.short[i, arrival - 1])
+        return LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=terms) <= 0
 
     m.cover = pyo.Constraint(range(len(cuts)), rule=cover)
 
@@ -208,10 +213,15 @@ def build(s: Scenario, cover_window: int = COVER_WINDOW, run_window: int = RUN_W
         i, first, last = runs[k]
         demand = s.demand[i]
         members = [(tau, o, t) for tau in range(first, last + 1) for o, t in placed_arriving.get((i, tau), [])]
-        brought = sum(s.offers[o].pack_size * m.packs[o, t] for _, o, t in members)
-        covered = sum(sum(demand[tau : last + 1]) * m.placed[o, t] for tau, o, t in members)
-        backlog = 0.0 if i in lost_set else sum(m.short[i, j] for j in range(max(0, first - 1), last))
-        return brought <= covered + m.stock[i, last] + backlog
+        coefs = [s.offers[o].pack_size for _, o, _ in members] + [-sum(demand[tau : last + 1]) for tau, _, _ in members]
+        terms = [m.packs[o, t] for _, o, t in members] + [m.placed[o, t] for _, o, t in members]
+        coefs.append(-1.0)
+        terms.append(m.stock[i, last])
+        if i not in lost_set:
+            backlog = range(max(0, first - 1), last)
+            coefs += [-1.0] * len(backlog)
+            terms += [m.short[i, j] for j in backlog]
+        return LinearExpression(constant=0.0, linear_coefs=coefs, linear_vars=terms) <= 0  # brought <= covered + left
 
     m.run = pyo.Constraint(range(len(runs)), rule=run)
 
@@ -275,6 +285,8 @@ def build(s: Scenario, cover_window: int = COVER_WINDOW, run_window: int = RUN_W
     m.cost_holding = pyo.Expression(expr=sum(s.items[i].holding_cost * m.stock[i, t] for i, t in m.IT))
     m.cost_shortage = pyo.Expression(expr=sum(shortage_rate(s, i, t) * m.short[i, t] for i, t in m.IT))
     m.cost_safety = pyo.Expression(expr=sum(s.safety_penalty(i) * m.safety_gap[i, t] for i, t in soft))
+    # the only rows shared by items: the engine bounds the rest item by item (optimizer/backends/highs_blocks.py)
+    m.linking_constraints = [m.supplier_capacity, m.warehouse, m.budget]
     m.objective = pyo.Objective(
         expr=m.cost_purchasing + m.cost_ordering + m.cost_holding + m.cost_shortage + m.cost_safety,
         sense=pyo.minimize,

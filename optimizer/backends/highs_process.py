@@ -79,6 +79,9 @@ class LpArrays:
         return lp
 
 
+BLOCK_BOUND_SHARE = 0.4  # most of the time limit the blocks' LP bound may take before the whole model runs
+
+
 @dataclass
 class ChildOutcome:
     """What the child reported: HiGHS's model status name, objective, bound and solution."""
@@ -91,7 +94,9 @@ class ChildOutcome:
     error: str = ""
 
 
-def _child(conn: Any, arrays: LpArrays, options: dict[str, Any], start: np.ndarray | None) -> None:
+def _child(
+    conn: Any, arrays: LpArrays, options: dict[str, Any], start: np.ndarray | None, linking: np.ndarray | None = None
+) -> None:
     """Child process body: solve, streaming progress and every improving solution."""
     import os
 
@@ -100,6 +105,15 @@ def _child(conn: Any, arrays: LpArrays, options: dict[str, Any], start: np.ndarr
     import highspy
 
     try:
+        if linking is not None and bool(np.any(arrays.integrality)):
+            from optimizer.backends.highs_blocks import relaxation_bound
+
+            share = BLOCK_BOUND_SHARE * float(options.get("time_limit", 60.0))
+            began = time.perf_counter()
+            bound = relaxation_bound(arrays, linking, share, options.get("threads"))
+            if bound is not None:
+                conn.send(("bound", bound))
+            options = {**options, "time_limit": max(0.1, options["time_limit"] - (time.perf_counter() - began))}
         highs = highspy.Highs()
         highs.setOptionValue("log_to_console", False)  # logging stays on: it drives the MIP logging callback
         for key, value in options.items():
@@ -138,24 +152,37 @@ def _finite(x: float | None) -> float | None:
     return x if x is not None and np.isfinite(x) and abs(x) < 1e30 else None
 
 
+def _stronger(bound: float | None, floor: float | None) -> float | None:
+    """The larger of two lower bounds, either of which may be missing."""
+    if bound is None or floor is None:
+        return floor if bound is None else bound
+    return max(bound, floor)
+
+
 def solve_in_child(
     arrays: LpArrays,
     options: dict[str, Any],
     start: np.ndarray | None,
     time_limit: float,
     progress: ProgressCallback | None,
+    linking_rows: np.ndarray | None = None,
 ) -> ChildOutcome:
-    """Solve in a spawned process; kill it a little after the time limit, keeping the best incumbent."""
+    """Solve in a spawned process; kill it a little after the time limit, keeping the best incumbent.
+
+    With `linking_rows` (a minimisation whose other rows split into independent blocks), the child
+    first sums the blocks' LP optima, a bound that holds whatever the whole model's solve reaches.
+    """
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     options = {**options, "time_limit": float(time_limit)}
-    process = context.Process(target=_child, args=(send, arrays, options, start), daemon=True)
+    process = context.Process(target=_child, args=(send, arrays, options, start, linking_rows), daemon=True)
     began = time.perf_counter()
     process.start()
     send.close()
     hard_stop = began + time_limit + max(2.0, 0.01 * time_limit)  # HiGHS's own stop, or a kill soon after
     incumbent: tuple[float, np.ndarray] | None = None
     bound: float | None = None
+    blocks_bound: float | None = None  # from the blocks' LPs: a floor under every later bound
     outcome: ChildOutcome | None = None
     while outcome is None:
         wait = hard_stop - time.perf_counter()
@@ -170,16 +197,20 @@ def solve_in_child(
         except (EOFError, OSError):
             break
         kind = message[0]
-        if kind == "incumbent":
+        if kind == "bound":
+            blocks_bound = _finite(message[1])
+            bound = blocks_bound
+        elif kind == "incumbent":
             incumbent = (message[1], message[2])
         elif kind == "progress":
             primal, dual = _finite(message[2]), _finite(message[3])
+            dual = _stronger(dual, blocks_bound)
             bound = dual if dual is not None else bound
             if progress is not None:
                 progress(Progress(message[1], primal, dual, relative_gap(primal, dual)))
         elif kind == "done":
             _, status, objective, final_bound, values = message
-            outcome = ChildOutcome(status, objective, _finite(final_bound), values)
+            outcome = ChildOutcome(status, objective, _stronger(_finite(final_bound), blocks_bound), values)
         elif kind == "failed":
             outcome = ChildOutcome("kSolveError", None, None, None, error=message[1])
     killed = process.is_alive() and outcome is None

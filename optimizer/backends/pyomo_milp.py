@@ -106,6 +106,21 @@ def _start_only(model: Any, start: float) -> SolverOutcome:
     )
 
 
+def _linking_rows(solver: Any, model: Any) -> Any:
+    """HiGHS rows of the constraints the model names as linking its blocks (`model.linking_constraints`), or None.
+
+    A kind whose model is one block per item tied by a few shared limits lists those limits; the
+    child then bounds the model by its blocks' LPs (see highs_blocks).
+    """
+    import numpy as np
+
+    components = getattr(model, "linking_constraints", None)
+    rows = getattr(solver, "_pyomo_con_to_solver_con_map", None)
+    if components is None or rows is None:
+        return None
+    return np.asarray(sorted(rows[c] for comp in components for c in comp.values() if c in rows), dtype=np.int64)
+
+
 def _solve_highs(
     model: Any, params: SolveParams, time_limit: float, progress: ProgressCallback | None, warm_start: bool
 ) -> SolverOutcome:
@@ -135,8 +150,9 @@ def _solve_highs(
         mip_start = np.asarray(start_values, dtype=float)
     options = {"mip_rel_gap": params.gap, "threads": params.threads, "random_seed": params.seed}
     options.update(getattr(model, "highs_options", None) or {})  # a kind's extra HiGHS options (e.g. a node limit)
+    linking = _linking_rows(solver, model)
     remaining = max(0.5, time_limit - (time.perf_counter() - start))
-    child = solve_in_child(arrays, options, mip_start, remaining, progress)
+    child = solve_in_child(arrays, options, mip_start, remaining, progress, linking)
     seconds = time.perf_counter() - start
     has_solution = child.values is not None
     status = from_highs(child.model_status, has_solution)

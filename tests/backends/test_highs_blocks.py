@@ -1,0 +1,57 @@
+"""The blocks' LP bound: blocks found from the matrix, and the bound equals the LP without the linking rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+from pyomo.contrib.solver.solvers.highs import Highs
+
+from optimizer.backends.highs_blocks import blocks, relaxation_bound
+from optimizer.backends.highs_process import LpArrays
+
+
+def test_columns_sharing_rows_form_one_block() -> None:
+    # rows: {0, 1}, {1, 2}, {3, 4}; column 5 is in no row
+    rows = np.array([0, 0, 1, 1, 2, 2])
+    cols = np.array([0, 1, 1, 2, 3, 4])
+    assert blocks(6, rows, cols).tolist() == [0, 0, 0, 3, 3, 5]
+
+
+def two_items(linked: bool) -> pyo.ConcreteModel:
+    """Two tiny fixed-charge items (buy x_i >= demand, pay 10 per order y_i >= x_i / 8), one shared cap row."""
+    m = pyo.ConcreteModel()
+    m.I = pyo.Set(initialize=[0, 1])
+    m.x = pyo.Var(m.I, bounds=(0, 8))
+    m.y = pyo.Var(m.I, domain=pyo.Binary)
+    m.need = pyo.Constraint(m.I, rule=lambda m, i: m.x[i] >= [3, 5][i])
+    m.link = pyo.Constraint(m.I, rule=lambda m, i: m.x[i] <= 8 * m.y[i])
+    m.cap = pyo.Constraint(expr=m.x[0] + m.x[1] <= 12)
+    if not linked:
+        m.cap.deactivate()
+    m.obj = pyo.Objective(expr=sum(2 * m.x[i] + 10 * m.y[i] for i in m.I) + 1.5)
+    return m
+
+
+def test_the_bound_is_the_sum_of_the_blocks_lp_optima() -> None:
+    m = two_items(linked=True)
+    solver = Highs()
+    solver.set_instance(m)
+    arrays = LpArrays.from_highs(solver._solver_model)
+    linking = np.array([solver._pyomo_con_to_solver_con_map[m.cap]])
+    bound = relaxation_bound(arrays, linking, seconds=10)
+    # by hand: x_i = demand, y_i = demand / 8: 2 x 8 + 10 x 8 / 8 + offset 1.5 = 27.5
+    assert bound == pytest.approx(27.5)
+    optimum = Highs().solve(two_items(linked=True)).incumbent_objective  # 16 + 20 + 1.5
+    assert optimum == pytest.approx(37.5)
+    assert bound <= optimum
+
+
+def test_no_bound_for_a_maximisation_or_without_time() -> None:
+    m = two_items(linked=True)
+    solver = Highs()
+    solver.set_instance(m)
+    arrays = LpArrays.from_highs(solver._solver_model)
+    assert relaxation_bound(arrays, np.array([], dtype=np.int64), seconds=0) is None
+    arrays.sense = -1
+    assert relaxation_bound(arrays, np.array([], dtype=np.int64), seconds=10) is None
