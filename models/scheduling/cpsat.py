@@ -87,6 +87,7 @@ def build_rules(
         built.work_per_second = WORK_PER_SECOND
     per_machine: list[list[tuple[int, Any, Any]]] = [[] for _ in s.machines]  # (op, interval, presence|None)
     options, built.restricted = machine_options(s, start_plan, keep)
+    built.exact = not built.restricted  # a restricted model's proofs hold for the kept machines only
     for o, op in enumerate(s.operations):
         cap = b.job_end_max[op.job] - b.tail[o] + b.job_tail[op.job]
         cap = min(cap, b.horizon - b.tail[o])

@@ -32,6 +32,9 @@ class CpsatModel:
     # repeatable search: interleaved workers stopped by a deterministic work limit of this many work units per
     # second of time limit (the wall-clock limit stays a hard stop); None = the fastest, non-repeatable portfolio
     work_per_second: float | None = None
+    # False when the model keeps only part of the scenario's choices (e.g. a large shop's fastest machines):
+    # its proofs and bound hold for that part only, so the result is never called optimal or infeasible
+    exact: bool = True
 
     def rule(self, location: str, message: str) -> Any:
         """A literal that switches a group of hard rules on; enforce each with `.OnlyEnforceIf(literal)`.
@@ -181,6 +184,17 @@ def run_model(
     return Response.incumbent(None, run.error), run.error
 
 
+def _partial(status: Status, bound: float | None, message: str) -> tuple[Status, float | None, str]:
+    """A model of part of the choices proves nothing for the whole scenario: optimal -> feasible, no bound."""
+    if status is Status.OPTIMAL:
+        return Status.FEASIBLE, None, "best plan among the choices the model kept (no proof for the whole scenario)"
+    if status is Status.INFEASIBLE:
+        return Status.NO_SOLUTION, None, "no plan among the choices the model kept (the others were not tried)"
+    if status is Status.FEASIBLE:
+        return status, None, message + "; no bound: the model kept only part of the choices"
+    return status, bound, message
+
+
 def solve(
     built: CpsatModel,
     params: SolveParams,
@@ -235,6 +249,8 @@ def solve(
         relative = abs(objective - bound) / max(abs(objective), 1e-9)
         if relative <= params.gap:
             message = f"stopped within the gap limit ({params.gap:g})"
+    if not built.exact:
+        status, bound, message = _partial(status, bound, message)
     if failure:  # the solver process crashed, or was killed after its limit (a plan it had sent is kept)
         status = status if status.has_plan else Status.ERROR
         message = failure
