@@ -24,7 +24,7 @@ from optimizer.backends.routing_model import (
     RoutingModel,
     RoutingSolution,
     Visit,
-    infeasible_outcome,
+    solve_isolated,
 )
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
@@ -321,24 +321,7 @@ def solve(
     model: RoutingModel, params: SolveParams, limit: float, progress: ProgressCallback | None, warm_start: bool
 ) -> SolverOutcome:
     """Solve in a child process (a crash or hang of the native solver becomes status 'error'); see solve_here."""
-    from optimizer.backends import child
-
-    proven = infeasible_outcome(model, "ortools", version("ortools"))
-    if proven is not None:
-        return proven
-    if not child.enabled():
-        return solve_here(model, params, limit, progress, warm_start)
-    outcome, run = child.solve_backend(
-        "OR-Tools routing", solve_here, model, params, limit, progress, warm_start, ("solution", "solver_note")
-    )
-    if outcome is not None:
-        return outcome
-    model.solution = None
-    message = (
-        run.error
-        or f"the OR-Tools routing process was still running {child.grace(limit):.0f} s after its time limit and was ended"
-    )
-    return finished(Status.ERROR, None, None, run.seconds, "ortools", version("ortools"), "child ended", message)
+    return solve_isolated(model, "OR-Tools routing", "ortools", solve_here, params, limit, progress, warm_start)
 
 
 def solve_here(

@@ -30,7 +30,7 @@ from optimizer.backends.routing_model import (
     RoutingModel,
     RoutingSolution,
     Visit,
-    infeasible_outcome,
+    solve_isolated,
 )
 from optimizer.core.errors import UsageError
 from optimizer.core.params import SolveParams
@@ -207,25 +207,8 @@ def solve(
     model: RoutingModel, params: SolveParams, limit: float, progress: ProgressCallback | None, warm_start: bool
 ) -> SolverOutcome:
     """Solve in a child process (a crash or hang of the native solver becomes status 'error'); see solve_here."""
-    from optimizer.backends import child
-
     check_supported(model)
-    proven = infeasible_outcome(model, "pyvrp", version("pyvrp"))
-    if proven is not None:
-        return proven
-    if not child.enabled():
-        return solve_here(model, params, limit, progress, warm_start)
-    outcome, run = child.solve_backend(
-        "PyVRP", solve_here, model, params, limit, progress, warm_start, ("solution", "solver_note")
-    )
-    if outcome is not None:
-        return outcome
-    model.solution = None
-    message = (
-        run.error
-        or f"the PyVRP process was still running {child.grace(limit):.0f} s after its time limit and was ended"
-    )
-    return finished(Status.ERROR, None, None, run.seconds, "pyvrp", version("pyvrp"), "child ended", message)
+    return solve_isolated(model, "PyVRP", "pyvrp", solve_here, params, limit, progress, warm_start)
 
 
 def solve_here(

@@ -7,11 +7,14 @@ solves it and stores a RoutingSolution on it. Neither side knows the other's typ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import version
 
 import numpy as np
 
-from optimizer.backends.outcome import SolverOutcome, finished
+from optimizer.backends.outcome import ProgressCallback, SolverOutcome, finished
+from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 
 UNLIMITED = 2**40  # capacity, horizon and distance when the input sets no limit
@@ -247,3 +250,35 @@ def infeasible_outcome(model: RoutingModel, solver: str, version: str) -> Solver
     )
     model.solution = None
     return finished(Status.INFEASIBLE, None, None, 0.0, solver, version, "unservable stops", message)
+
+
+def solve_isolated(
+    model: RoutingModel,
+    label: str,
+    solver: str,
+    solve_here: Callable[..., SolverOutcome],
+    params: SolveParams,
+    limit: float,
+    progress: ProgressCallback | None,
+    warm_start: bool,
+) -> SolverOutcome:
+    """A routing solve: proven infeasible up front, else `solve_here` in a child process (a crash or hang
+    of the native solver becomes status 'error'), or in this process when isolation is off."""
+    from optimizer.backends import child
+
+    proven = infeasible_outcome(model, solver, version(solver))
+    if proven is not None:
+        return proven
+    if not child.enabled():
+        return solve_here(model, params, limit, progress, warm_start)
+    outcome, run = child.solve_backend(
+        label, solve_here, model, params, limit, progress, warm_start, ("solution", "solver_note")
+    )
+    if outcome is not None:
+        return outcome
+    model.solution = None
+    message = (
+        run.error
+        or f"the {label} process was still running {child.grace(limit):.0f} s after its time limit and was ended"
+    )
+    return finished(Status.ERROR, None, None, run.seconds, solver, version(solver), "child ended", message)
