@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from optimizer.backends.cpsat import CpsatModel
+from optimizer.backends.cpsat import CpsatModel, run_model
 from optimizer.core.params import SolveParams
 
 
@@ -24,6 +24,10 @@ class Conflict:
     rules: list[tuple[str, str]]
     cost: float | None
     message: str = ""
+
+
+class SearchFailed(Exception):
+    """The CP-SAT process of an explaining solve crashed or was ended."""
 
 
 def _solver(params: SolveParams, seconds: float):
@@ -44,7 +48,10 @@ def _model_parameters(solver, built: CpsatModel) -> None:
 
 
 def _infeasible_with(build: Callable[[], CpsatModel], keep: list[int], params: SolveParams, seconds: float):
-    """Solve with only the rules in `keep` assumed (the others free); returns (status name, core positions)."""
+    """Solve with only the rules in `keep` assumed (the others free); returns (status name, core positions).
+
+    The solve runs in a child process like every CP-SAT solve; a crash there raises SearchFailed.
+    """
     from ortools.sat.python import cp_model
 
     built = build()
@@ -53,7 +60,10 @@ def _infeasible_with(build: Callable[[], CpsatModel], keep: list[int], params: S
     built.model.AddAssumptions([built.rules[k][0] for k in keep])
     solver = _solver(params, seconds)
     _model_parameters(solver, built)
-    code = solver.Solve(built.model)
+    solver, failure = run_model(built.model, solver.parameters, label="CP-SAT explanation")
+    if failure:
+        raise SearchFailed(failure)
+    code = solver.ResponseProto().status
     if code != cp_model.INFEASIBLE:
         return solver.StatusName(code), []
     index_of = {built.rules[k][0].Index(): k for k in keep}
@@ -70,7 +80,10 @@ def explain_conflict(build: Callable[[], CpsatModel], params: SolveParams, limit
     everything = list(range(len(probe.rules)))
     if not everything:
         return Conflict(False, [], None, "this model names no rule groups to explain with")
-    status, core = _infeasible_with(build, everything, params, limit / 3)
+    try:
+        status, core = _infeasible_with(build, everything, params, limit / 3)
+    except SearchFailed as failed:
+        return Conflict(False, [], None, f"the search for the conflict failed: {failed}")
     if status == "UNKNOWN":
         return Conflict(False, [], None, "no conflict between rules was found in the time left; a longer limit may")
     if status != "INFEASIBLE" or not core:
@@ -80,7 +93,10 @@ def explain_conflict(build: Callable[[], CpsatModel], params: SolveParams, limit
         if left <= 0.2 or len(core) == 1:
             break
         trial = [k for k in core if k != position]
-        status, smaller = _infeasible_with(build, trial, params, min(left, limit / 6))
+        try:
+            status, smaller = _infeasible_with(build, trial, params, min(left, limit / 6))
+        except SearchFailed:
+            break  # keep the conflict found so far
         if status == "INFEASIBLE":
             core = [k for k in trial if k in set(smaller)] or trial
     built = build()
@@ -88,12 +104,13 @@ def explain_conflict(build: Callable[[], CpsatModel], params: SolveParams, limit
     solver = _solver(params, max(0.1, limit - (time.perf_counter() - started)))
     _model_parameters(solver, built)
     solver.parameters.num_workers = max(1, params.threads)
-    code = solver.Solve(built.model)
+    solver, failure = run_model(built.model, solver.parameters, label="CP-SAT explanation")
+    code = solver.ResponseProto().status
     cost = None
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) and built.model.has_objective():
         cost = solver.ObjectiveValue() * built.objective_scale
     rules = [(probe.rules[k][1], probe.rules[k][2]) for k in core]
-    note = "" if code == cp_model.OPTIMAL else "cost of the best plan found in the time left"
+    note = failure or ("" if code == cp_model.OPTIMAL else "cost of the best plan found in the time left")
     return Conflict(True, rules, cost, note)
 
 

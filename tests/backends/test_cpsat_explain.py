@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from ortools.sat.python import cp_model
 
 from optimizer.backends.cpsat import CpsatModel, solve
@@ -59,3 +60,14 @@ def test_explain_rows_name_the_cells_and_the_cost():
     rows = explain_rows(three_tasks, SolveParams(), 10)
     assert sorted(r["location"] for r in rows if r["severity"] == "error") == ["Jobs!D2", "Jobs!D3"]
     assert rows[-1]["message"] == "without the rules listed above, the best plan costs 12.00"
+
+
+def test_a_crash_of_the_explaining_solver_is_reported_not_raised(monkeypatch):
+    from optimizer.backends import child
+
+    if not child.enabled():
+        pytest.skip("solver isolation is switched off here")
+    monkeypatch.setenv(child.FAULT_ENV, "segfault")  # a real SIGSEGV in the explaining CP-SAT process
+    conflict = explain_conflict(three_tasks, SolveParams(), 10)
+    assert not conflict.found
+    assert "the search for the conflict failed" in conflict.message and "SIGSEGV" in conflict.message
