@@ -31,6 +31,9 @@ class Formulation:
     extract: Callable[[Any, Any], Plan]  # (scenario, solved model) -> plan
     warm_start: Callable[[Any, Any], bool] | None = None  # loads a feasible start into the model
     timed_warm_start: bool = False  # warm_start takes a third argument: the seconds it may use before the solve
+    # build takes a second argument, the run's time limit, to size optional parts (valid cuts) to it; the limit,
+    # not the clock, so the same input and limit always give the same model
+    sized_build: bool = False
     explain: Callable[[Any, Any, float], list[dict[str, str]]] | None = None  # (scenario, params, seconds) -> why infeasible
     marginals: Callable[[Any, Any, Plan, float], Any] | None = None  # (scenario, model, plan, seconds) -> sheet or None
 

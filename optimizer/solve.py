@@ -128,7 +128,11 @@ def solve_loaded(
     def seconds_left() -> float:
         return params.time_limit - write_reserve - (time.perf_counter() - started)
 
-    model = formulation.build(loaded.scenario)
+    model = (
+        formulation.build(loaded.scenario, params.time_limit)
+        if formulation.sized_build
+        else formulation.build(loaded.scenario)
+    )
     if replanning is not None:
         has_start = replanning.apply(loaded.scenario, model, previous, replan.freeze)
     elif formulation.warm_start is None:

@@ -13,7 +13,8 @@ KIND = KindDefinition(
     formulations={
         "highs": Formulation(
             family="pyomo",
-            build=milp.build,
+            build=milp.build_for_limit,
+            sized_build=True,
             extract=lambda s, m: plan.extract(s, plan.values_from_pyomo(s, m)),
             warm_start=heuristic.warm_start,
             explain=explain.explain,

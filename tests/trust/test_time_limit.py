@@ -17,10 +17,8 @@ SLACK = 4.0  # process start-up aside, what the engine may overrun by
 
 
 # Known overruns at --scale 300 with a 6 s limit (open work in the issues), kind -> reason: not run until
-# fixed, strict once run. Production and scheduling were fixed on 2026-11-25; inventory overran again with its cuts.
-OVERRUNS: dict[str, str] = {
-    "inventory": "the (l,S) cover and run cuts triple the rows; building them (10 s at --scale 300) ignores the clock",
-}
+# fixed, strict once run. Production and scheduling were fixed on 2026-11-25, inventory (cuts sized to the limit) too.
+OVERRUNS: dict[str, str] = {}  # kind -> why it overruns: a known gap kept visible as a strict xfail
 KINDS = [
     pytest.param(k, marks=pytest.mark.xfail(run=False, strict=True, reason=OVERRUNS[k])) if k in OVERRUNS else k
     for k in available_kinds()
