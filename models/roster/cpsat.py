@@ -12,7 +12,7 @@ from typing import Any
 
 from models.roster.data import Scenario
 from models.roster.rules import add_rules, allowed, reduce_pattern
-from optimizer.backends.cpsat import CpsatModel
+from optimizer.backends.cpsat import CpsatModel, run_model
 
 SCALES = (1, 10, 100, 60, 600, 1000, 6000, 10000, 60000)
 
@@ -100,7 +100,7 @@ def build(s: Scenario) -> CpsatModel:
     return built
 
 
-def hint(built: CpsatModel, roster: dict[tuple[int, int], int], seconds: float = 5.0) -> bool:
+def hint(built: CpsatModel, roster: dict[tuple[int, int], int], seconds: float = 2.0) -> bool:
     """Hint roster (employee, day) -> shift to CP-SAT, completed to every variable; True when given.
 
     The shift literals alone would leave CP-SAT to guess the cover, weekend and overtime
@@ -115,10 +115,11 @@ def hint(built: CpsatModel, roster: dict[tuple[int, int], int], seconds: float =
     for (e, d, t), v in b.xs.items():
         var = fixed.GetBoolVarFromProtoIndex(v.Index())
         fixed.Add(var == int(roster.get((e, d)) == t))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = seconds
-    if solver.Solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    parameters = cp_model.CpSolver().parameters
+    parameters.num_workers = 1
+    parameters.max_time_in_seconds = seconds
+    solver, _ = run_model(fixed, parameters, label="CP-SAT hint")  # in the solver child process, like every solve
+    if solver.ResponseProto().status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         for (e, d, t), v in b.xs.items():
             model.AddHint(v, roster.get((e, d)) == t)
         return True
