@@ -21,13 +21,12 @@ from optimizer.core.params import SolveParams
 from optimizer.core.plan import Plan
 
 MILP_SHARE = 0.4  # of the time left, for HiGHS before CP-SAT takes over (repeatable search)
-RACE_FIRST_SHARE = 0.15  # of the time, for HiGHS alone before the race (Instances 1-3 are proven in 2-4 s)
 HYBRID_MAX_SIZE = 1500  # shift variables up to which HiGHS goes first (measured: it proves Instance1-5 fast)
-# shift variables up to which the fastest hybrid races HiGHS against CP-SAT; above, HiGHS goes first and CP-SAT
-# takes over on both threads. Measured at 60 s: the race took Instance5 (676) from 1237 to 1151 and kept
-# Instance4 (468) at 1718, but left Instance6 (1040) at 2046 and Instance7 (1248) at 1079, where HiGHS then
-# CP-SAT on both threads reached 1951 and 1068.
-RACE_MAX_SIZE = 1000
+# shift variables up to which the fastest hybrid races HiGHS (2 threads, never restarted) against CP-SAT with
+# LNS (1 worker) from the start. Measured at 60 s: Instance4 1716 proven, Instance5 1161, Instance6 1952,
+# Instance7 1067, where HiGHS alone reached 1716, 1146, 1956 and 1367 and the earlier HiGHS-then-race
+# 1718, 1237, 2045 and 1066-1079.
+RACE_MAX_SIZE = 1500
 # repeatable search: work limits per second of the run's time limit (not of the time left, which varies a little
 # from run to run). CP-SAT's two interleaved workers did 0.23-0.27 deterministic units a second on the 20-nurse
 # example and Instance5 with the machine loaded 7 deep; HiGHS's node count stops its tree search.
@@ -55,7 +54,7 @@ def choose_solver(s: Scenario) -> tuple[str, str]:
         if repeatable(s):
             how += " (repeatable work limits)"
         elif n <= RACE_MAX_SIZE:
-            how = "HiGHS first to prove the optimum, then HiGHS and CP-SAT with LNS side by side"
+            how = "HiGHS (which proves small rosters) and CP-SAT with LNS side by side"
         return "hybrid", f"{n} shift variables (<= {HYBRID_MAX_SIZE}): {how}"
     how = (
         "CP-SAT with employee and day neighbourhoods under repeatable work limits"
@@ -121,44 +120,24 @@ def build_chain(s: Scenario) -> ChainModel:
     )
 
 
-def _copy_values(source: Any, target: Any) -> None:
-    """Variable values of one roster MILP onto another built from the same scenario (a MIP start)."""
-    import pyomo.environ as pyo
-
-    pairs = zip(
-        source.component_data_objects(pyo.Var, descend_into=True),
-        target.component_data_objects(pyo.Var, descend_into=True),
-        strict=True,
-    )
-    for a, b in pairs:
-        b.set_value(a.value, skip_validation=True)
-
-
-def _race_handoff(milp_model: Any, race: ChainModel) -> bool:
-    """HiGHS's first roster as the racing HiGHS's MIP start and as CP-SAT's complete hint."""
-    _copy_values(milp_model, race.stages[0].model)
-    return cpsat.hint(race.stages[1].model.cp, milp.assignment(milp_model))
-
-
 def build_hybrid(s: Scenario) -> ChainModel:
     """Both backends (--solver hybrid): the race for the fastest search on small models, else HiGHS then CP-SAT."""
     return build_race(s) if not repeatable(s) and size(s) <= RACE_MAX_SIZE else build_chain(s)
 
 
 def build_race(s: Scenario) -> ChainModel:
-    """HiGHS alone for a short share, then HiGHS (one thread) and CP-SAT with LNS (the other threads) together."""
-    race = ChainModel(
-        [
-            Stage("highs", "pyomo", milp.build(s), solver="highs", threads=1),
-            Stage("cpsat", "cpsat_lns", build_lns(s)),
-        ],
-        together=True,
-    )
+    """HiGHS (one thread) and CP-SAT with LNS (the other threads) side by side for the whole time.
+
+    HiGHS is never stopped and restarted: its search tree is what proves small rosters and finds the
+    best ones on mid-sized ones (measured at 60 s, HiGHS alone: Instance4 1716 proven, Instance5 1146,
+    Instance6 1956, where a restart from its roster after 15% of the time ended at 1237 and 2045).
+    """
     return ChainModel(
         [
-            Stage("highs", "pyomo", milp.build(s), share=RACE_FIRST_SHARE, solver="highs"),
-            Stage("race", "chain", race, handoff=_race_handoff),
-        ]
+            Stage("highs", "pyomo", milp.build(s), solver="highs", threads=2),
+            Stage("cpsat", "cpsat_lns", build_lns(s), threads=1),
+        ],
+        together=True,
     )
 
 

@@ -48,11 +48,11 @@ def test_repeatable_and_fastest_hybrid_reach_the_optimum_of_highs(tmp_path: Path
 
 
 def test_the_race_runs_highs_and_cpsat_side_by_side_and_keeps_the_best(tmp_path: Path) -> None:
-    """The race stage alone: both backends report, the kept roster passes the checker at the proven optimum."""
+    """The race: both backends report, the kept roster passes the checker at the proven optimum."""
     out = solve_case(tmp_path / "ref", solver="highs", time_limit=20, **case_with(2, "fastest"))
     s = out.scenario
-    race = strategy.build_race(s).stages[1].model
-    assert isinstance(race, ChainModel) and race.together
+    race = strategy.build_race(s)
+    assert isinstance(race, ChainModel) and race.together and [st.threads for st in race.stages] == [2, 1]
     result = backend_solve("chain", race, SolveParams(solver="hybrid", time_limit=8, gap=0, threads=2), 8)
     assert [o.solver for o in race.outcomes] == ["highs", "cpsat"]
     assert result.status is Status.OPTIMAL and result.objective == pytest.approx(out.result.objective)
