@@ -3,9 +3,9 @@
 Measured on the Curtois & Qu instances (README): HiGHS proves the small ones optimal in
 seconds where CP-SAT's bound stays near zero, while on the larger ones CP-SAT's search finds
 far better rosters than HiGHS in the same time. The hybrid runs HiGHS first for a share of the
-time; when it has not proven optimality, its roster becomes CP-SAT's hint for the rest. The
-race runs HiGHS alone briefly (it proves the small ones), then HiGHS (from its roster) and
-CP-SAT with LNS (hinted with it) side by side, one core each, and keeps the better roster.
+time; when it has not proven optimality, its roster becomes CP-SAT's hint for the rest (the
+repeatable search). The race (the fastest search) runs HiGHS for the whole limit and CP-SAT with
+LNS side by side from the start, and keeps the better roster.
 """
 
 from __future__ import annotations
