@@ -21,6 +21,7 @@ from typing import Any
 from models.production import cuts
 from models.production.data import Scenario
 from models.production.milp import structure
+from optimizer.backends.highs_threads import reset_scheduler
 
 LP_SECONDS = 60.0
 MERGE_SECONDS = 30.0  # most time for the lot-merging rounds
@@ -63,6 +64,7 @@ class _Lp:
             return None
         self.solver.config.time_limit = min(LP_SECONDS, left)
         began = time.perf_counter()
+        reset_scheduler()
         results = self.solver.solve(m)
         self.last = time.perf_counter() - began
         if results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from models.production.data import Scenario
+from optimizer.backends.highs_threads import reset_scheduler
 from optimizer.core.errors import InputError, InputErrors
 from optimizer.core.plan import Plan
 from optimizer.io.tables import RawTable
@@ -208,6 +209,7 @@ class _StartLp:
         if left < 0.5:
             return False
         self.solver.config.time_limit = left
+        reset_scheduler()
         results = self.solver.solve(m)
         if results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
             return False

@@ -13,6 +13,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from optimizer.backends.highs_threads import reset_scheduler
+
 
 @dataclass
 class LimitValues:
@@ -63,6 +65,7 @@ def fixed_lp_values(
         solver.config.load_solutions = False
         solver.config.raise_exception_on_nonoptimal_result = False
         solver.config.solver_options.update({"threads": 1, "output_flag": False})
+        reset_scheduler()
         results = solver.solve(model)
         if results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied:
             return None

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from optimizer.backends.highs_threads import reset_scheduler
+
 CHUNK_COLUMNS = 1000  # columns per LP solved at once: fewer calls (measured: 1000 beats 1 block, 4000 and 15000)
 
 
@@ -94,6 +96,7 @@ def relaxation_bound(arrays: Any, linking_rows: np.ndarray, seconds: float, thre
     bounds = np.searchsorted(entry_block, np.append(block_ids, len(arrays.col_cost)))
     column_order = np.argsort(label, kind="stable")
     column_block = label[column_order]
+    reset_scheduler()  # this process's next runs may ask for other thread counts (see highs_threads)
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     if threads is not None:
