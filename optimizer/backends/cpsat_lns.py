@@ -110,14 +110,7 @@ class _Search:
                 weights = [(r[1] + 1) / (r[0] + 2) for r in (self.lns.rounds.get(h.name, [0, 0]) for h in self.hoods)]
                 hood = rng.choices(self.hoods, weights=weights)[0]
                 values, free = list(self.values), _pick(rng, hood)
-            for i in self.primary:
-                dom = proto.variables[i].domain
-                dom.clear()
-                dom.extend(self.saved[i] if i in free else [values[i], values[i]])
-            proto.solution_hint.vars.clear()
-            proto.solution_hint.values.clear()
-            proto.solution_hint.vars.extend(range(len(values)))
-            proto.solution_hint.values.extend(values)
+            restrict(proto, self.primary, self.saved, values, free)
             solver = cp_model.CpSolver()
             p = solver.parameters
             for name, value in {**self.lns.cp.parameters, **self.lns.round_parameters}.items():
@@ -155,19 +148,25 @@ FIRST_REPEATABLE = {
 }
 
 
+def restrict(proto: Any, primary: list[int], saved: dict[int, list[int]], values: list[int], free: set[int]) -> None:
+    """A round's sub-problem: primary variables in `free` get back their domains, the others are fixed to
+    `values`; `values` (the incumbent) is the complete hint."""
+    for i in primary:
+        dom = proto.variables[i].domain
+        dom.clear()
+        dom.extend(saved[i] if i in free else [values[i], values[i]])
+    proto.solution_hint.vars.clear()
+    proto.solution_hint.values.clear()
+    proto.solution_hint.vars.extend(range(len(values)))
+    proto.solution_hint.values.extend(values)
+
+
 def _round(search: _Search, model: Any, values: list[int], free: set[int], seed: int, wall: float) -> Any:
     """One sub-problem on `model` (a clone): the free variables searched, the rest fixed; the solved CpSolver."""
     from ortools.sat.python import cp_model
 
     proto = model.Proto()
-    for i in search.primary:
-        dom = proto.variables[i].domain
-        dom.clear()
-        dom.extend(search.saved[i] if i in free else [values[i], values[i]])
-    proto.solution_hint.vars.clear()
-    proto.solution_hint.values.clear()
-    proto.solution_hint.vars.extend(range(len(values)))
-    proto.solution_hint.values.extend(values)
+    restrict(proto, search.primary, search.saved, values, free)
     solver = cp_model.CpSolver()
     p = solver.parameters
     for name, value in {**search.lns.cp.parameters, "max_deterministic_time": ROUND_WORK}.items():
