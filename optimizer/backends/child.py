@@ -54,6 +54,11 @@ def grace(limit: float) -> float:
     return 3.0 + 0.02 * limit
 
 
+def failure(label: str, run: ChildRun, limit: float) -> str:
+    """Why a child run ended without its result: its own error, or killed this long after its limit."""
+    return run.error or f"the {label} process was still running {grace(limit):.0f} s after its time limit and was ended"
+
+
 def enabled() -> bool:
     """True when native solves go to a child: not inside a child already, not a daemon process, not switched off."""
     if _in_child or os.environ.get(ISOLATE_ENV, "1").strip() == "0":

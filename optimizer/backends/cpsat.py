@@ -176,10 +176,8 @@ def run_model(
     if run.finished:
         return Response.from_text(run.value), ""
     if run.killed:
-        note = (
-            f"the {label} process was still running {child.grace(parameters.max_time_in_seconds):.0f} s after its "
-            "time limit and was ended; " + ("the best plan it had sent is kept" if run.incumbent else "it had no plan")
-        )
+        kept = "the best plan it had sent is kept" if run.incumbent else "it had no plan"
+        note = f"{child.failure(label, run, parameters.max_time_in_seconds)}; {kept}"
         return Response.incumbent(run.incumbent, note), note
     return Response.incumbent(None, run.error), run.error
 

@@ -351,10 +351,7 @@ def solve(
     )
     run = child.run("CP-SAT (LNS)", _lns_job, payload, limit, progress)
     if not run.finished:
-        message = (
-            run.error
-            or f"the CP-SAT (LNS) process was still running {child.grace(limit):.0f} s after its time limit and was ended"
-        )
+        message = child.failure("CP-SAT (LNS)", run, limit)
         return finished(Status.ERROR, None, None, run.seconds, "cpsat", ortools_version(), "child ended", message)
     outcome, values, rounds = run.value
     outcome.seconds = run.seconds  # the solve as the run sees it, starting the process included

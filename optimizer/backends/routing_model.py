@@ -277,8 +277,5 @@ def solve_isolated(
     if outcome is not None:
         return outcome
     model.solution = None
-    message = (
-        run.error
-        or f"the {label} process was still running {child.grace(limit):.0f} s after its time limit and was ended"
-    )
+    message = child.failure(label, run, limit)
     return finished(Status.ERROR, None, None, run.seconds, solver, version(solver), "child ended", message)
