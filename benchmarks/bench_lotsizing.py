@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import os
 import statistics
@@ -20,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from table import write_csv
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent / "optimizer"
@@ -97,12 +98,7 @@ def main() -> None:
         f"{len(rows)} instances: {optimal} proven optimal, mean gap {statistics.mean(gaps):.3%}, "
         f"median seconds {statistics.median(times):.1f}"
     )
-    out = HERE / "results" / f"lotsizing-{dt.date.today().isoformat()}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    out = write_csv("lotsizing", COLUMNS, rows)
     print(f"wrote {out}")
 
 

@@ -13,8 +13,6 @@ weeks by each, and the seconds. The replan's stability_weight is `--weight` (def
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
 import json
 import subprocess
 import sys
@@ -23,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from table import write_csv
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent / "optimizer"
@@ -116,12 +115,7 @@ def main() -> None:
             f"{fmt(r['replan_units_moved'], '10,.0f')}{fmt(r['replan_runs_changed'], '8')}"
             f"{fmt(r['fresh_s'], '7.1f')}{fmt(r['replan_s'], '7.1f')}"
         )
-    out = HERE / "results" / f"production-replan-{dt.date.today().isoformat()}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    out = write_csv("production-replan", COLUMNS, rows)
     print(f"wrote {out} (freeze {args.freeze}, stability_weight {args.weight}, time limit {args.time_limit} s)")
 
 

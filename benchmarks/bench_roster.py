@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from table import write_csv
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent / "optimizer"
@@ -115,12 +116,7 @@ def main() -> None:
                 flush=True,
             )
     what = f"scale{args.scale}" if args.scale else args.solver
-    out = HERE / "results" / f"roster-{what}-{int(args.time_limit)}s-{dt.date.today().isoformat()}.csv"
-    out.parent.mkdir(exist_ok=True)
-    with out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    out = write_csv(f"roster-{what}-{int(args.time_limit)}s", COLUMNS, rows)
     print(f"wrote {out}")
 
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import os
 import statistics
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+
+from table import write_csv
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -145,12 +146,7 @@ def main() -> None:
 
 
 def _write(rows: list[dict]) -> Path:
-    out = HERE / "results" / f"routing-{dt.date.today().isoformat()}.csv"
-    out.parent.mkdir(exist_ok=True)
-    with out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    out = write_csv("routing", COLUMNS, rows)
     return out
 
 

@@ -8,14 +8,14 @@ benchmarks/results/KIND-scale-DATE.csv. There is no published record for a synth
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from table import write_csv
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent / "optimizer"
@@ -110,10 +110,5 @@ def main(kind: str, entities: str, default_n: int, label: str, description: str)
             f"{fmt(r['seconds'], '8.1f')}{fmt(r['load_s'], '7.1f')}{fmt(r['build_s'], '7.1f')}{fmt(r['solve_s'], '8.1f')}"
             f"{fmt(r['write_s'], '7.1f')}{fmt(r['framework_share'], '8.1%')}{fmt(r['peak_mb'], '7.0f')}"
         )
-    out = HERE / "results" / f"{kind}-scale-{dt.date.today().isoformat()}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    out = write_csv(f"{kind}-scale", COLUMNS, rows)
     print(f"wrote {out}")
