@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 
 from models.inventory.data import Scenario
-from models.inventory.milp import pack_bound, safety_start
+from models.inventory.milp import safety_start
+from models.inventory.orders import pack_bound
 from models.inventory.plan import Values, net_position
 
 EPS = 1e-9

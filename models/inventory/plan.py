@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 
 from models.inventory.data import Scenario
-from models.inventory.milp import orderable, safety_start, shortage_rate
+from models.inventory.milp import safety_start, shortage_rate
+from models.inventory.orders import orderable
 from optimizer.core.plan import COST_COLUMNS, DIAGNOSTIC_COLUMNS, Plan
 
 

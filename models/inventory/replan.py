@@ -15,7 +15,7 @@ import pandas as pd
 
 from models.inventory.data import Scenario
 from models.inventory.heuristic import _trajectory
-from models.inventory.milp import orderable
+from models.inventory.orders import orderable
 from optimizer.core.errors import InputError, InputErrors
 from optimizer.core.plan import Plan
 from optimizer.io.tables import RawTable

@@ -1,4 +1,4 @@
-"""Pyomo MILP backend: HiGHS in memory through Pyomo's own interface, or any installed Pyomo solver.
+"""Pyomo MILP backend: HiGHS on the model read into arrays (pyomo_arrays), or any installed Pyomo solver.
 
 Time limit and gap are always passed; threads and seed where the solver takes them. A stop at
 a limit with an incumbent is FEASIBLE with its gap, never OPTIMAL.
@@ -42,40 +42,11 @@ def highs_version() -> str:
     return f"{highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}.{highspy.HIGHS_VERSION_PATCH}"
 
 
-def _start_vector(solver: Any, model: Any) -> list[float] | None:
-    """The model's current variable values in HiGHS column order (a MIP start), if complete.
-
-    Pyomo's HiGHS interface has no public warm-start call, so this reads its variable map; when
-    a Pyomo release renames it, solving simply goes on without the start.
-    """
-    import pyomo.environ as pyo
-
-    highs = getattr(solver, "_solver_model", None)
-    columns = getattr(solver, "_pyomo_var_to_solver_var_map", None)
-    if highs is None or columns is None:
-        return None
-    values = [0.0] * highs.getNumCol()
-    for var in model.component_data_objects(pyo.Var, active=True, descend_into=True):
-        if var.value is None or id(var) not in columns:
-            return None
-        values[columns[id(var)]] = float(var.value)
-    return values
-
-
 def active_objective(model: Any) -> Any:
     """The model's one active objective (a replan replaces the plan's objective by its own)."""
     import pyomo.environ as pyo
 
     return next(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
-
-
-def _load_vector(solver: Any, model: Any, values: Any) -> None:
-    """Set every model variable from a vector in HiGHS column order (a list or an array)."""
-    import pyomo.environ as pyo
-
-    columns = solver._pyomo_var_to_solver_var_map
-    for var in model.component_data_objects(pyo.Var, active=True, descend_into=True):
-        var.set_value(float(values[columns[id(var)]]), skip_validation=True)
 
 
 LOAD_SIZE_PER_SECOND = 20_000  # measured (2 busy cores): Pyomo hands ~20k rows + columns a second to HiGHS
@@ -106,30 +77,14 @@ def _start_only(model: Any, start: float) -> SolverOutcome:
     )
 
 
-def _linking_rows(solver: Any, model: Any) -> Any:
-    """HiGHS rows of the constraints the model names as linking its blocks (`model.linking_constraints`), or None.
-
-    A kind whose model is one block per item tied by a few shared limits lists those limits; the
-    child then bounds the model by its blocks' LPs (see highs_blocks).
-    """
-    import numpy as np
-
-    components = getattr(model, "linking_constraints", None)
-    rows = getattr(solver, "_pyomo_con_to_solver_con_map", None)
-    if components is None or rows is None:
-        return None
-    return np.asarray(sorted(rows[c] for comp in components for c in comp.values() if c in rows), dtype=np.int64)
-
-
 def _solve_highs(
     model: Any, params: SolveParams, time_limit: float, progress: ProgressCallback | None, warm_start: bool
 ) -> SolverOutcome:
-    """Pyomo loads the model into HiGHS in memory; HiGHS then runs in a child process (see highs_process)."""
-    import numpy as np
+    """The model is read into arrays (see pyomo_arrays); HiGHS then runs in a child process (see highs_process)."""
     import pyomo.environ as pyo
-    from pyomo.contrib.solver.solvers.highs import Highs
 
-    from optimizer.backends.highs_process import LpArrays, solve_in_child
+    from optimizer.backends.highs_process import solve_in_child
+    from optimizer.backends.pyomo_arrays import compile_model
 
     start = time.perf_counter()
     needed = seconds_to_load(model)
@@ -137,20 +92,19 @@ def _solve_highs(
         return _start_only(model, start)
     if not warm_start and time_limit < needed - LOAD_START_SECONDS:  # a small model still gets its try
         return _not_run(start)
-    solver = Highs()
-    solver.set_instance(model)
-    start_values = _start_vector(solver, model) if warm_start else None
+    compiled = compile_model(model)
+    arrays = compiled.arrays
+    start_values = compiled.values() if warm_start else None
     start_objective = pyo.value(active_objective(model)) if start_values is not None else None
-    arrays = LpArrays.from_highs(solver._solver_model)
     # Measured with HiGHS 1.16: with an incumbent (or any objective cutoff) on a model of ~70k
     # columns, the first root cut round took 95 s; up to ~5k columns the start helps a lot.
     # Larger models keep the start only as the fallback plan.
     mip_start = None
     if start_values is not None and len(start_values) <= MIP_START_MAX_COLUMNS:
-        mip_start = np.asarray(start_values, dtype=float)
+        mip_start = start_values
     options = {"mip_rel_gap": params.gap, "threads": params.threads, "random_seed": params.seed}
     options.update(getattr(model, "highs_options", None) or {})  # a kind's extra HiGHS options (e.g. a node limit)
-    linking = _linking_rows(solver, model)
+    linking = compiled.linking_rows
     remaining = max(0.5, time_limit - (time.perf_counter() - start))
     child = solve_in_child(arrays, options, mip_start, remaining, progress, linking)
     seconds = time.perf_counter() - start
@@ -159,13 +113,13 @@ def _solve_highs(
     objective, bound = child.objective, child.bound
     message = child.error or ("stopped at the time limit" if child.killed else "")
     if has_solution:
-        _load_vector(solver, model, child.values)
+        compiled.load(child.values)
     if (
         start_values is not None
         and status is not Status.INFEASIBLE
         and (objective is None or start_objective < objective - 1e-9)
     ):
-        _load_vector(solver, model, start_values)  # the solver kept nothing better than the start
+        compiled.load(start_values)  # the solver kept nothing better than the start
         objective = start_objective
         if status in (Status.NO_SOLUTION, Status.ERROR, Status.FEASIBLE):
             status = Status.FEASIBLE

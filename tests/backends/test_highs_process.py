@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from optimizer.backends.highs_process import LpArrays, solve_in_child
+from optimizer.backends.highs_process import LpArrays, solve_in_child, whole_model
 
 
 def knapsack(n: int = 3) -> LpArrays:
@@ -43,3 +43,17 @@ def test_a_model_highs_rejects_is_an_error_not_a_hang() -> None:
     assert time.perf_counter() - started < 10
     assert outcome.values is None
     assert outcome.model_status != "kOptimal"
+
+
+def test_cut_rows_are_appended_row_wise_and_left_out_of_a_whole_model_without_time_for_them() -> None:
+    model = knapsack()
+    cut = model.with_rows(np.array([1.0]), np.array([0, 2]), np.array([0, 1]), np.array([1.0, 1.0]))  # a + b <= 1
+    assert cut.cut_rows == 1 and len(cut.row_lower) == 2
+    start, column, value = cut.rowwise()
+    assert start.tolist() == [0, 3, 5] and column.tolist() == [0, 1, 2, 0, 1] and value.tolist() == [2, 3, 1, 1, 1]
+    plain = cut.without_cuts()
+    assert plain.cut_rows == 0 and plain.start.tolist() == [0, 3] and plain.index.tolist() == [0, 1, 2]
+    assert whole_model(cut, seconds=60.0) is cut  # 5 nonzeros: the root LP has all the time it needs
+    assert whole_model(cut, seconds=1e-6).cut_rows == 0
+    outcome = solve_in_child(cut, {"mip_rel_gap": 0.0}, None, 10.0, None)
+    assert outcome.objective == -8.0  # with a + b <= 1: a and c (weight 3, value 8)
