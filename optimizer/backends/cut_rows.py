@@ -38,15 +38,21 @@ class CutRows:
 
     def matrix(self, columns_of: Callable[[Any], np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(start, column, value) of the rows in row-wise sparse form; `columns_of(var)` gives each element's column."""
-        row = np.concatenate([t.row for t in self.terms])
-        column = np.concatenate([columns_of(t.var)[t.position] for t in self.terms])
-        value = np.concatenate([t.coef for t in self.terms]).astype(float)
+        # 32-bit indices and no copy left alive: at 2000 inventory items these are 11M entries
+        row = np.concatenate([t.row.astype(np.int32, copy=False) for t in self.terms])
+        column = np.concatenate([columns_of(t.var).astype(np.int32, copy=False)[t.position] for t in self.terms])
+        value = np.concatenate([t.coef for t in self.terms]).astype(float, copy=False)
         nonzero = value != 0.0  # HiGHS drops explicit zeros with a warning
-        row, column, value = row[nonzero], column[nonzero], value[nonzero]
+        if not nonzero.all():
+            row, column, value = row[nonzero], column[nonzero], value[nonzero]
+        del nonzero
         order = np.argsort(row, kind="stable")
         start = np.zeros(len(self.upper) + 1, dtype=np.int64)
         np.cumsum(np.bincount(row, minlength=len(self.upper)), out=start[1:])
-        return start, column[order], value[order]
+        del row
+        column = column[order]
+        value = value[order]
+        return start, column, value
 
 
 def cut_matrix(
