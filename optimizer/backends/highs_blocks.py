@@ -19,11 +19,12 @@ CHUNK_COLUMNS = 1000  # columns per LP solved at once: fewer calls (measured: 10
 
 
 def _entries(arrays: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column of every matrix entry, whichever way the matrix is stored."""
+    """Row and column of every matrix entry, whichever way the matrix is stored (32-bit: millions of entries)."""
     counts = np.diff(arrays.start)
+    index = arrays.index.astype(np.int32, copy=False)
     if arrays.matrix_format == 1:  # HiGHS MatrixFormat.kColwise
-        return arrays.index.astype(np.int64), np.repeat(np.arange(len(arrays.col_cost)), counts)
-    return np.repeat(np.arange(len(arrays.row_lower)), counts), arrays.index.astype(np.int64)
+        return index, np.repeat(np.arange(len(arrays.col_cost), dtype=np.int32), counts)
+    return np.repeat(np.arange(len(arrays.row_lower), dtype=np.int32), counts), index
 
 
 def blocks(n_col: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
