@@ -310,6 +310,8 @@ def apply(s: Scenario, model: Any, previous: PreviousRoster, freeze: int) -> boo
         started = [apply(s, stage.model, previous, freeze) for stage in model.stages]
         return started[0]
     if isinstance(model, LnsModel):
+        if getattr(model, "milp", None) is not None:  # the race's HiGHS partner solves this MILP
+            _milp_apply(s, model.milp, previous, freeze)  # type: ignore[attr-defined]
         return _cpsat_apply(s, model.cp, previous, freeze)
     if isinstance(model, cpsat.CpsatModel):
         return _cpsat_apply(s, model, previous, freeze)

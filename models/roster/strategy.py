@@ -17,15 +17,21 @@ from models.roster.data import Scenario
 from models.roster.rules import allowed
 from optimizer.backends.chain import ChainModel, Stage
 from optimizer.backends.cpsat_lns import LnsModel, Neighbourhood
+from optimizer.backends.highs_partner import PartnerSpec
+from optimizer.backends.highs_process import LpArrays
 from optimizer.core.params import SolveParams
 from optimizer.core.plan import Plan
 
 MILP_SHARE = 0.4  # of the time left, for HiGHS before CP-SAT takes over (repeatable search)
 HYBRID_MAX_SIZE = 1500  # shift variables up to which HiGHS goes first (measured: it proves Instance1-5 fast)
-# shift variables up to which the fastest hybrid races HiGHS (2 threads, never restarted) against CP-SAT with
-# LNS (1 worker) from the start. Measured at 60 s: Instance4 1716 proven, Instance5 1161, Instance6 1952,
-# Instance7 1067, where HiGHS alone reached 1716, 1146, 1956 and 1367 and the earlier HiGHS-then-race
-# 1718, 1237, 2045 and 1066-1079.
+# shift variables up to which the fastest search gives HiGHS alone every thread: there the MILP proves the optimum
+# (Instance1-4) or finds the best roster late in its tree search, which a race slows (measured at 60 s on 2 cores,
+# Instance5 (676 variables): HiGHS alone 1146-1148, with 1 thread 1237, raced against CP-SAT 1161, sharing rosters
+# with CP-SAT's rounds on one thread each 1235; Instance6 (1040): HiGHS alone 1956, the race 1952)
+MILP_ALONE_MAX_SIZE = 800
+# shift variables up to which the fastest hybrid runs HiGHS (1 thread, never restarted) beside CP-SAT with LNS
+# (the other threads), sharing their rosters. Measured at 60 s: the race without sharing Instance6 1952,
+# Instance7 1067, where HiGHS alone reached 1956 and 1367.
 RACE_MAX_SIZE = 1500
 # repeatable search: work limits per second of the run's time limit (not of the time left, which varies a little
 # from run to run). CP-SAT's two interleaved workers did 0.23-0.27 deterministic units a second on the 20-nurse
@@ -47,14 +53,23 @@ def repeatable(s: Scenario) -> bool:
 
 
 def choose_solver(s: Scenario) -> tuple[str, str]:
-    """(formulation, reason) for --solver auto: the hybrid for small models, CP-SAT with LNS for large ones."""
+    """(formulation, reason) for --solver auto: HiGHS alone or the hybrid for small models, CP-SAT with LNS for large.
+
+    The fastest search on the smallest models gives HiGHS every thread (the MILP is strong there);
+    the repeatable search always takes the hybrid, whose work limits make reruns agree.
+    """
     n = size(s)
+    if n <= MILP_ALONE_MAX_SIZE and not repeatable(s):
+        return (
+            "highs",
+            f"{n} shift variables (<= {MILP_ALONE_MAX_SIZE}): HiGHS alone on every thread (the MILP is strong)",
+        )
     if n <= HYBRID_MAX_SIZE:
         how = "HiGHS first to prove the optimum, then CP-SAT from its roster"
         if repeatable(s):
             how += " (repeatable work limits)"
         elif n <= RACE_MAX_SIZE:
-            how = "HiGHS (which proves small rosters) and CP-SAT with LNS side by side"
+            how = "HiGHS (one thread) and CP-SAT with LNS side by side, handing each other their best rosters"
         return "hybrid", f"{n} shift variables (<= {HYBRID_MAX_SIZE}): {how}"
     how = (
         "CP-SAT with employee and day neighbourhoods under repeatable work limits"
@@ -125,30 +140,51 @@ def build_hybrid(s: Scenario) -> ChainModel:
     return build_race(s) if not repeatable(s) and size(s) <= RACE_MAX_SIZE else build_chain(s)
 
 
+def milp_partner(model: Any, lns: LnsModel) -> PartnerSpec:
+    """The MILP `model` as HiGHS arrays, with the HiGHS column and the CP-SAT variable of each shift literal."""
+    from pyomo.contrib.solver.solvers.highs import Highs
+
+    loader = Highs()
+    loader.set_instance(model)
+    column_of = loader._pyomo_var_to_solver_var_map  # Pyomo's map, as pyomo_milp reads it for MIP starts
+    xs = lns.cp.builder.xs  # type: ignore[attr-defined]
+    keys = sorted(xs)
+    columns = [column_of[id(model.x[key])] for key in keys]
+    return PartnerSpec(LpArrays.from_highs(loader._solver_model), columns, [xs[key].Index() for key in keys])
+
+
+def _attach_partner(lns: LnsModel, params: SolveParams) -> None:
+    """The MILP as it is when the solve starts (a replan has fixed days and priced changes on it) becomes the partner."""
+    lns.partner = milp_partner(lns.milp, lns)  # type: ignore[attr-defined]
+
+
 def build_race(s: Scenario) -> ChainModel:
-    """HiGHS (one thread) and CP-SAT with LNS (the other threads) side by side for the whole time.
+    """HiGHS (one thread) and CP-SAT with LNS (the other threads) side by side for the whole time, sharing rosters.
 
     HiGHS is never stopped and restarted: its search tree is what proves small rosters and finds the
     best ones on mid-sized ones (measured at 60 s, HiGHS alone: Instance4 1716 proven, Instance5 1146,
     Instance6 1956, where a restart from its roster after 15% of the time ended at 1237 and 2045).
+    Both run in one process (cpsat_lns with a HiGHS partner): each HiGHS roster better than the
+    rounds' is taken by them, each better roster of the rounds is handed to HiGHS.
     """
-    return ChainModel(
-        [
-            Stage("highs", "pyomo", milp.build(s), solver="highs", threads=2),
-            Stage("cpsat", "cpsat_lns", build_lns(s), threads=1),
-        ],
-        together=True,
-    )
+    lns = build_lns(s)
+    lns.milp = milp.build(s)  # type: ignore[attr-defined]  # replan.apply constrains it like the CP-SAT model
+    return ChainModel([Stage("highs+cpsat", "cpsat_lns", lns, prepare=_attach_partner)])
 
 
 def _report(chain: ChainModel) -> str:
-    """What every stage found, with the stages of a chain inside it in brackets."""
+    """What every stage found, with the stages of a chain inside it and what a shared search did in brackets."""
     inner = [
         f" [{st.name}: {_report(st.model)}]"
         for st in chain.stages
         if isinstance(st.model, ChainModel) and st.model.outcomes
     ]
-    return chain.report() + "".join(inner)
+    shared = [
+        f" [{st.name}: {out.message}]"
+        for st, out in zip(chain.stages, chain.outcomes, strict=False)
+        if isinstance(st.model, LnsModel) and st.model.partner is not None
+    ]
+    return chain.report() + "".join(inner + shared)
 
 
 def _winning(chain: ChainModel) -> tuple[str, Any]:
@@ -175,5 +211,7 @@ def extract_hybrid(s: Scenario, chain: ChainModel) -> Plan:
     """The plan of the backend that found the best roster, saying which one won and whether a rerun repeats it."""
     name, model = _winning(chain)
     roster = milp.assignment(model) if name == "highs" else cpsat.assignment(model.cp)
+    if isinstance(model, LnsModel) and model.partner is not None:
+        name = model.found_by  # the shared search: whose plan the rounds kept last
     notes = {"backend won": name, "backends": _report(chain), "search": _search_note(s, chain)}
     return plan.extract(s, roster, notes)

@@ -18,6 +18,7 @@ from typing import Any
 
 from optimizer.backends.cpsat import CpsatModel, ortools_version
 from optimizer.backends.cpsat import solve as cpsat_solve
+from optimizer.backends.highs_partner import HighsPartner, PartnerSpec
 from optimizer.backends.outcome import Progress, ProgressCallback, SolverOutcome, finished
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
@@ -42,6 +43,8 @@ class LnsModel:
     first_share: float = 0.15
     round_seconds: float = 1.0
     round_parameters: dict[str, Any] = field(default_factory=dict)  # CP-SAT parameters for the rounds only
+    partner: PartnerSpec | None = None  # HiGHS on the same problem beside the rounds (fastest search), plans shared
+    found_by: str = "cpsat"  # after solving: which solver found the kept plan ('highs' when the partner's)
     solver: Any = None  # after solving: an object with Value / BooleanValue over the best solution
     rounds: dict[str, list[int]] = field(default_factory=dict)  # neighbourhood -> [rounds, improvements]
 
@@ -93,9 +96,46 @@ class _Search:
         self.lock = threading.Lock()
         self.hoods = [h for h in lns.neighbourhoods if h.groups]
         self.improved: list[tuple[float, int]] = []  # (seconds, objective) of each improvement
+        self.partner: HighsPartner | None = None
+        self.seen = 0  # the partner's incumbents looked at so far
+        self.taken = 0  # the partner's plans that became the rounds' incumbent
+        self.found_by_partner = False  # the incumbent is HiGHS's plan (not improved by a round since)
 
     def left(self) -> float:
+        if self.partner is not None and self.partner.proven():
+            return 0.0
         return self.limit - (time.perf_counter() - self.started)
+
+    def take_partner(self, model: Any) -> None:
+        """HiGHS's newest plan, when better than the incumbent, completed to every CP-SAT variable and kept."""
+        from ortools.sat.python import cp_model
+
+        partner, scale = self.partner, self.lns.cp.objective_scale
+        with self.lock:
+            if partner is None or partner.version == self.seen:
+                return
+            self.seen, offer = partner.version, partner.latest
+            if offer is None or offer.objective >= self.best * scale - 1e-6:
+                return
+            values = list(self.values)
+        for index, value in zip(partner.spec.variables, offer.shared, strict=True):
+            values[index] = int(value)
+        solver = _complete(self, model, values)
+        if solver.ResponseProto().status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return
+        found = list(solver.ResponseProto().solution)
+        value = _objective(model.Proto(), found)
+        with self.lock:
+            if value < self.best:
+                self.best, self.values, self.found_by_partner = value, found, True
+                self.taken += 1
+                self.improved.append((time.perf_counter() - self.started, value))
+
+    def give_partner(self, value: int, values: list[int]) -> None:
+        """A better plan of the rounds to HiGHS (as its shared variables)."""
+        if self.partner is not None:
+            shared = [values[i] for i in self.partner.spec.variables]
+            self.partner.give(value * self.lns.cp.objective_scale, shared)
 
     def worker(self, seed: int) -> None:
         """Rounds until the time is up: free a neighbourhood, fix the rest to the incumbent, re-solve."""
@@ -105,6 +145,7 @@ class _Search:
         model = self.lns.cp.model.Clone()
         proto = model.Proto()
         while self.hoods and (left := self.left()) > 0.3:
+            self.take_partner(model)
             with self.lock:
                 # neighbourhoods that improved more often are tried more often
                 weights = [(r[1] + 1) / (r[0] + 2) for r in (self.lns.rounds.get(h.name, [0, 0]) for h in self.hoods)]
@@ -119,6 +160,7 @@ class _Search:
             p.random_seed = rng.randrange(1 << 30)
             p.max_time_in_seconds = min(self.lns.round_seconds, left)
             code = solver.Solve(model)
+            better = False
             with self.lock:
                 stats = self.lns.rounds.setdefault(hood.name, [0, 0])
                 stats[0] += 1
@@ -126,7 +168,7 @@ class _Search:
                     found = list(solver.ResponseProto().solution)
                     value = _objective(proto, found)
                     if value < self.best:
-                        self.best, self.values = value, found
+                        self.best, self.values, better, self.found_by_partner = value, found, True, False
                         stats[1] += 1
                         self.improved.append((time.perf_counter() - self.started, value))
                 # solved to optimality: try bigger neighbourhoods; stopped by the clock: smaller ones
@@ -134,6 +176,8 @@ class _Search:
                     hood.size = min(len(hood.groups), hood.size * 1.1)
                 else:
                     hood.size = max(1.0, hood.size / 1.3)
+            if better:
+                self.give_partner(value, found)
 
 
 ROUND_WORK = 0.25  # repeatable search: CP-SAT deterministic work units per round (rounds' own parameters may say)
@@ -179,6 +223,11 @@ def _round(search: _Search, model: Any, values: list[int], free: set[int], seed:
     p.max_time_in_seconds = max(0.01, wall)
     solver.Solve(model)
     return solver
+
+
+def _complete(search: _Search, model: Any, values: list[int]) -> Any:
+    """`values` with every neighbourhood variable fixed and the others solved for (a round freeing nothing)."""
+    return _round(search, model, values, set(), search.params.seed, min(2.0, max(0.1, search.left())))
 
 
 def _into(out: list[Any], k: int, search: _Search, model: Any, values: list[int], free: set[int], seed: int) -> None:
@@ -314,13 +363,14 @@ def _lns_job(payload: tuple[Any, ...], limit: float, channel: Any) -> tuple[Solv
     model = cp_model.CpModel()
     model.Proto().parse_text_format(text)
     cp = CpsatModel(model, scale, parameters=parameters, work_per_second=work)
-    lns = LnsModel(cp, hoods, first_share=shares[0], round_seconds=shares[1], round_parameters=shares[2])
+    first_share, round_seconds, round_parameters, partner = shares
+    lns = LnsModel(cp, hoods, first_share, round_seconds, round_parameters, partner=partner)
     outcome = solve_here(lns, params, limit, channel.progress if report else None, warm_start)
     values = None
     if outcome.status.has_plan:
         solver = lns.solver
         values = solver.values if isinstance(solver, _Solution) else list(solver.ResponseProto().solution)
-    return outcome, values, lns.rounds
+    return outcome, values, (lns.rounds, lns.found_by)
 
 
 def solve(
@@ -337,7 +387,7 @@ def solve(
         return solve_here(lns, params, limit, progress, warm_start)
     cp = lns.cp
     cp.set_rules(on=True)
-    shares = (lns.first_share, lns.round_seconds, lns.round_parameters)
+    shares = (lns.first_share, lns.round_seconds, lns.round_parameters, lns.partner)
     payload = (
         str(cp.model.Proto()),
         cp.parameters,
@@ -355,11 +405,35 @@ def solve(
         return finished(Status.ERROR, None, None, run.seconds, "cpsat", ortools_version(), "child ended", message)
     outcome, values, rounds = run.value
     outcome.seconds = run.seconds  # the solve as the run sees it, starting the process included
-    lns.rounds = rounds
+    lns.rounds, lns.found_by = rounds
     if values is not None:
         lns.solver = _Solution(values)
         cp.solver = lns.solver
     return outcome
+
+
+def _partner(lns: LnsModel, params: SolveParams, limit: float) -> HighsPartner | None:
+    """HiGHS started beside the rounds on one of the threads, when the model has a MILP partner."""
+    if lns.partner is None:
+        return None
+    partner = HighsPartner(lns.partner, 1, params.seed, params.gap)
+    partner.start(max(0.2, limit - 0.3))
+    return partner
+
+
+def _lower_bounds(proto: Any) -> list[int]:
+    """Every variable at its lower bound: a place to start when only HiGHS has a plan."""
+    return [int(v.domain[0]) for v in proto.variables]
+
+
+def _partner_note(search: _Search) -> str:
+    partner = search.partner
+    if partner is None:
+        return ""
+    return (
+        f"; HiGHS beside ({partner.status}): its plans taken {search.taken} times, "
+        f"the rounds' plans given to it {partner.given} times"
+    )
 
 
 def solve_here(
@@ -372,17 +446,30 @@ def solve_here(
     """A first full solve, then neighbourhood rounds on `params.threads` threads; the best solution is kept.
 
     With `cp.work_per_second` (repeatable search) and neighbourhoods, every stop is a work limit instead.
+    With `lns.partner`, HiGHS runs on one of the threads for the whole time and the two share their plans.
     """
     if lns.cp.work_per_second is not None and lns.neighbourhoods:
         return _solve_repeatable(lns, params, limit, progress, warm_start)
     started = time.perf_counter()
+    partner = _partner(lns, params, limit)
+    if partner is not None:
+        params = params.model_copy(update={"threads": max(1, params.threads - 1)})
     first = cpsat_solve(lns.cp, params, max(0.5, lns.first_share * limit), progress, warm_start)
-    if not first.status.has_plan and first.status is Status.NO_SOLUTION and limit - first.seconds > 1:
+    retry = partner is None or partner.latest is None
+    if retry and not first.status.has_plan and first.status is Status.NO_SOLUTION and limit - first.seconds > 1:
         first = cpsat_solve(lns.cp, params, limit - (time.perf_counter() - started), progress, warm_start)
-    if first.status in (Status.OPTIMAL, Status.INFEASIBLE, Status.ERROR) or not first.status.has_plan:
+    stop = first.status in (Status.OPTIMAL, Status.INFEASIBLE, Status.ERROR)
+    if stop or not (first.status.has_plan or (partner is not None and partner.latest is not None)):
+        if partner is not None:
+            partner.finish()
         lns.solver = lns.cp.solver
         return first
-    search = _Search(lns, list(lns.cp.solver.ResponseProto().solution), params, limit, started)
+    proto = lns.cp.model.Proto()
+    values = list(lns.cp.solver.ResponseProto().solution) if first.status.has_plan else _lower_bounds(proto)
+    search = _Search(lns, values, params, limit, started)
+    if not first.status.has_plan:
+        search.best = 1 << 62  # HiGHS's plan, taken at the first round, is the start
+    search.partner = partner
     rng = random.Random(params.seed)
     threads = [
         threading.Thread(target=search.worker, args=(rng.randrange(1 << 30),), daemon=True)
@@ -400,12 +487,25 @@ def solve_here(
             bound = first.bound
             gap = None if bound is None else abs(value * scale - bound) / max(abs(value * scale), 1e-9)
             progress(Progress(seconds, value * scale, bound, gap))
+    bound = first.bound
+    if partner is not None:
+        partner.finish()
+        search.take_partner(lns.cp.model.Clone())  # HiGHS's last plan, if it came after the last round
+        if partner.bound is not None and partner.bound > -1e30:
+            bound = partner.bound if bound is None else max(bound, partner.bound)
+    if search.best >= 1 << 62:
+        lns.solver = lns.cp.solver
+        return first
     lns.solver = _Solution(search.values)
     lns.cp.solver = lns.solver
+    lns.found_by = "highs" if search.found_by_partner else "cpsat"
     seconds = time.perf_counter() - started
     objective = search.best * scale
-    bound = first.bound
-    status = Status.OPTIMAL if bound is not None and bound >= objective - 1e-9 else Status.FEASIBLE
+    proven = partner is not None and partner.proven() and objective <= partner.latest.objective + 1e-6
+    status = Status.OPTIMAL if proven or (bound is not None and bound >= objective - 1e-9) else Status.FEASIBLE
+    if status is Status.OPTIMAL:
+        bound = objective
     rounds = ", ".join(f"{n} {r[1]}/{r[0]}" for n, r in lns.rounds.items())
-    message = f"first solve {first.objective:g}, then neighbourhood rounds (improved/tried: {rounds})"
+    found = "none" if first.objective is None else f"{first.objective:g}"
+    message = f"first solve {found}, then neighbourhood rounds (improved/tried: {rounds}){_partner_note(search)}"
     return finished(status, objective, bound, seconds, "cpsat", ortools_version(), first.raw_status, message)
