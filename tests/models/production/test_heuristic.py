@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 import pytest
 
-from models.production import heuristic, milp, plan
+from models.production import cuts, heuristic, milp, plan
 from models.production.example import example_tables
 from optimizer.solve import load
 from tests.builders import write_folder
@@ -42,3 +43,34 @@ def test_lot_merging_keeps_the_plan_feasible_and_never_worse(tmp_path):
     merged = pyo.value(m.objective)
     assert merged <= start + 1e-6
     assert check_plan(s, plan.extract(s, plan.values_from_pyomo(s, m))) == pytest.approx(merged)
+
+
+def _fresh_lp(m) -> float:
+    """The model's LP relaxation (at its current bounds) solved from scratch by Pyomo's own HiGHS interface."""
+    from pyomo.contrib.solver.solvers.highs import Highs
+
+    results = Highs().solve(m)
+    return results.incumbent_objective
+
+
+def test_in_place_resolves_match_fresh_solves_of_the_same_lp(tmp_path):
+    """The start re-solves HiGHS in place (run bounds, cut rows added); each value equals a fresh solve of that LP."""
+    s = load(write_folder(tmp_path / "example", example_tables(None, 7))).scenario
+    m = milp.build(s)
+    relaxed = heuristic._relaxed(m)
+    lp = heuristic._Lp(float("inf"))
+    assert lp.solve(m) == pytest.approx(_fresh_lp(m), rel=1e-9)
+    found = cuts.separate(s, m.structure, m, m.cut_products)
+    assert found
+    cuts.add(s, m.structure, m, found)
+    with_cuts = lp.solve(m)
+    assert with_cuts == pytest.approx(_fresh_lp(m), rel=1e-9)
+    runs = heuristic._Runs(m, lp)
+    is_open = runs.made(lp.x) > heuristic.MADE
+    runs.set(np.arange(len(runs.keys)), is_open)
+    rounded = lp.solve(m)
+    for key, value in zip(runs.keys, is_open, strict=True):  # the same runs held through Pyomo's bounds
+        m.run[key].fix(float(value))
+    assert rounded == pytest.approx(_fresh_lp(m), rel=1e-9)
+    assert rounded >= with_cuts - 1e-6
+    heuristic._restore(relaxed)
