@@ -6,7 +6,9 @@ Here each step frees the run decisions of a window of consecutive periods (every
 all others at the plan's values, and lets HiGHS solve that small MILP from the plan; a cheaper
 answer becomes the plan. Windows slide over the horizon, half overlapping, until a pass improves
 nothing or the time is used. Steps stop at a node limit (the same input gives the same plan),
-the time only guards the whole. Measured on Trigeiro's CLSP X11119A: 9,432 -> 9,251 in 17 s.
+the time only guards the whole. Measured on Trigeiro's CLSP X11119A: the quick plan 9,267.0 -> 9,245.2
+in 28 s. Not yet the kind's default start (`warm_start` here): at 60 s it was not measured to help
+on every lot-sizing instance (X11218A and X11219A came out worse in one disturbed run).
 """
 
 from __future__ import annotations
