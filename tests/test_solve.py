@@ -109,3 +109,18 @@ def test_uninstalled_pyomo_solver_is_a_usage_error(tmp_path):
     loaded = load(tiny_workbook(tmp_path / "tiny.xlsx"))
     with pytest.raises(UsageError, match="solver 'baron' is not installed"):
         solve_loaded(loaded, SolveParams(solver="baron", time_limit=5))
+
+
+def test_write_reserve_grows_with_the_model_and_stays_a_share_of_the_limit():
+    import pyomo.environ as pyo
+
+    from optimizer.solve import model_variables, write_reserve
+
+    small, big = pyo.ConcreteModel(), pyo.ConcreteModel()
+    small.x = pyo.Var(range(10))
+    big.x = pyo.Var(range(400_000))
+    big.y = pyo.Var()
+    assert model_variables(big) == 400_001 and model_variables(object()) == 0
+    assert write_reserve(300, None) == write_reserve(300, small) == 6.0  # 2% of the limit
+    assert write_reserve(300, big) == pytest.approx(400_001 * 2.5e-5)  # 10 s: the plan of a big model takes longer
+    assert write_reserve(20, big) == 5.0  # never more than a quarter of the limit
