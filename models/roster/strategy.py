@@ -18,7 +18,7 @@ from models.roster.rules import allowed
 from optimizer.backends.chain import ChainModel, Stage
 from optimizer.backends.cpsat_lns import LnsModel, Neighbourhood
 from optimizer.backends.highs_partner import PartnerSpec
-from optimizer.backends.highs_process import LpArrays
+from optimizer.backends.pyomo_arrays import compile_model
 from optimizer.core.params import SolveParams
 from optimizer.core.plan import Plan
 
@@ -142,15 +142,12 @@ def build_hybrid(s: Scenario) -> ChainModel:
 
 def milp_partner(model: Any, lns: LnsModel) -> PartnerSpec:
     """The MILP `model` as HiGHS arrays, with the HiGHS column and the CP-SAT variable of each shift literal."""
-    from pyomo.contrib.solver.solvers.highs import Highs
-
-    loader = Highs()
-    loader.set_instance(model)
-    column_of = loader._pyomo_var_to_solver_var_map  # Pyomo's map, as pyomo_milp reads it for MIP starts
+    compiled = compile_model(model)  # the same reader the MILP backend uses
+    column_of = {id(var): k for k, var in enumerate(compiled.variables)}
     xs = lns.cp.builder.xs  # type: ignore[attr-defined]
     keys = sorted(xs)
     columns = [column_of[id(model.x[key])] for key in keys]
-    return PartnerSpec(LpArrays.from_highs(loader._solver_model), columns, [xs[key].Index() for key in keys])
+    return PartnerSpec(compiled.arrays, columns, [xs[key].Index() for key in keys])
 
 
 def _attach_partner(lns: LnsModel, params: SolveParams) -> None:
