@@ -66,11 +66,20 @@ def _block_lp(arrays: Any, columns: np.ndarray, block_rows: np.ndarray, rows: np
     return lp
 
 
+def _column_floor(arrays: Any, columns: np.ndarray) -> float:
+    """Least cost the columns can have on their bounds alone (-inf if one is unbounded): a bound with no rows."""
+    cost, lower, upper = arrays.col_cost[columns], arrays.col_lower[columns], arrays.col_upper[columns]
+    best = np.where(cost >= 0, cost * np.where(cost == 0, 0.0, lower), cost * upper)
+    return float(best.sum()) if np.all(np.isfinite(best)) else -np.inf
+
+
 def relaxation_bound(arrays: Any, linking_rows: np.ndarray, seconds: float, threads: int | None = None) -> float | None:
     """Sum of the blocks' LP optima (plus the offset): a lower bound of the minimisation; None if not found.
 
-    None when the model maximises, a block is not solved to optimality, or time runs out. `threads`
-    must be what the process's later HiGHS runs use: HiGHS fixes its thread pool at the first run.
+    None when the model maximises or a block's LP ends neither optimal nor at the time limit. Blocks
+    not solved within `seconds` count with their columns' own floor (weaker, still valid), so a slow
+    machine still gets a bound. `threads` must be what the process's later HiGHS runs use: HiGHS
+    fixes its thread pool at the first run.
     """
     import highspy
 
@@ -83,13 +92,9 @@ def relaxation_bound(arrays: Any, linking_rows: np.ndarray, seconds: float, thre
     label = blocks(len(arrays.col_cost), rows, cols)
     in_rows = np.zeros(len(arrays.col_cost), dtype=bool)
     in_rows[cols] = True
-    # a column in no row: its best bound alone (an unbounded one means no finite bound here)
-    alone = ~in_rows
-    cost, lower, upper = arrays.col_cost[alone], arrays.col_lower[alone], arrays.col_upper[alone]
-    best = np.where(cost >= 0, cost * np.where(cost == 0, 0.0, lower), cost * upper)
-    if not np.all(np.isfinite(best)):
+    total = float(arrays.offset) + _column_floor(arrays, ~in_rows)  # columns in no row
+    if not np.isfinite(total):
         return None
-    total = float(arrays.offset) + float(best.sum())
     order = np.lexsort((rows, label[cols]))  # entries by block, then row
     rows, cols, values = rows[order], cols[order], values[order]
     entry_block = label[cols]
@@ -104,9 +109,6 @@ def relaxation_bound(arrays: Any, linking_rows: np.ndarray, seconds: float, thre
         highs.setOptionValue("threads", threads)
     first = 0
     while first < len(block_ids):  # blocks are solved a chunk at a time: one LP per block costs more in calls
-        left = seconds - (time.perf_counter() - began)
-        if left <= 0:
-            return None
         lo = np.searchsorted(column_block, block_ids[first])
         last = first
         while last < len(block_ids) and np.searchsorted(column_block, block_ids[last], "right") - lo < CHUNK_COLUMNS:
@@ -116,13 +118,20 @@ def relaxation_bound(arrays: Any, linking_rows: np.ndarray, seconds: float, thre
         columns = column_order[lo:hi]
         columns = columns[in_rows[columns]]
         span = slice(bounds[first], bounds[last])
+        first, left = last, seconds - (time.perf_counter() - began)
+        if left <= 0:
+            total += _column_floor(arrays, columns)
+            continue
         by_row = np.argsort(rows[span], kind="stable")
         highs.clearModel()
         highs.setOptionValue("time_limit", left)
         highs.passModel(_block_lp(arrays, columns, values[span][by_row], rows[span][by_row], cols[span][by_row]))
         highs.run()
-        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            total += highs.getInfo().objective_function_value
+        elif status == highspy.HighsModelStatus.kTimeLimit:
+            total += _column_floor(arrays, columns)
+        else:
             return None
-        total += highs.getInfo().objective_function_value
-        first = last
-    return total
+    return total if np.isfinite(total) else None

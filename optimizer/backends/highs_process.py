@@ -123,6 +123,7 @@ class LpArrays:
 
 
 BLOCK_BOUND_SHARE = 0.4  # most of the time limit the blocks' LP bound may take before the whole model runs
+BOUND_ONLY_SHARE = 0.95  # when no whole-model MIP follows, the rest is kept for reporting back
 # measured: inventory --scale 500 with its cuts (2.36M nonzeros), HiGHS's root LP ended after ~50 s (1 thread); at
 # 2000 items (9.4M) it did not end within 300 s and its process held ~3 GB
 ROOT_LP_NONZEROS_PER_SECOND = 45_000
@@ -151,7 +152,12 @@ class ChildOutcome:
 
 
 def _child(
-    conn: Any, arrays: LpArrays, options: dict[str, Any], start: np.ndarray | None, linking: np.ndarray | None = None
+    conn: Any,
+    arrays: LpArrays,
+    options: dict[str, Any],
+    start: np.ndarray | None,
+    linking: np.ndarray | None = None,
+    bound_only: bool = False,
 ) -> None:
     """Child process body: solve, streaming progress and every improving solution."""
     import os
@@ -164,12 +170,15 @@ def _child(
         if linking is not None and bool(np.any(arrays.integrality)):
             from optimizer.backends.highs_blocks import relaxation_bound
 
-            share = BLOCK_BOUND_SHARE * float(options.get("time_limit", 60.0))
+            share = (BOUND_ONLY_SHARE if bound_only else BLOCK_BOUND_SHARE) * float(options.get("time_limit", 60.0))
             began = time.perf_counter()
             bound = relaxation_bound(arrays, linking, share, options.get("threads"))
             if bound is not None:
                 conn.send(("bound", bound))
             options = {**options, "time_limit": max(0.1, options["time_limit"] - (time.perf_counter() - began))}
+        if bound_only:
+            conn.send(("done", "kInterrupt", None, None, None))
+            return
         highs = highspy.Highs()
         highs.setOptionValue("log_to_console", False)  # logging stays on: it drives the MIP logging callback
         for key, value in options.items():
@@ -222,16 +231,18 @@ def solve_in_child(
     time_limit: float,
     progress: ProgressCallback | None,
     linking_rows: np.ndarray | None = None,
+    bound_only: bool = False,
 ) -> ChildOutcome:
     """Solve in a spawned process; kill it a little after the time limit, keeping the best incumbent.
 
     With `linking_rows` (a minimisation whose other rows split into independent blocks), the child
     first sums the blocks' LP optima, a bound that holds whatever the whole model's solve reaches.
+    With `bound_only` as well, that bound is all it computes (status kInterrupt, no solution).
     """
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     options = {**options, "time_limit": float(time_limit)}
-    process = context.Process(target=_child, args=(send, arrays, options, start, linking_rows), daemon=True)
+    process = context.Process(target=_child, args=(send, arrays, options, start, linking_rows, bound_only), daemon=True)
     began = time.perf_counter()
     process.start()
     send.close()
@@ -256,6 +267,8 @@ def solve_in_child(
         if kind == "bound":
             blocks_bound = _finite(message[1])
             bound = blocks_bound
+            if progress is not None:
+                progress(Progress(time.perf_counter() - began, None, bound, None))
         elif kind == "incumbent":
             incumbent = (message[1], message[2])
         elif kind == "progress":

@@ -47,11 +47,14 @@ def test_the_bound_is_the_sum_of_the_blocks_lp_optima() -> None:
     assert bound <= optimum
 
 
-def test_no_bound_for_a_maximisation_or_without_time() -> None:
+def test_without_time_the_bound_is_the_columns_floor_and_a_maximisation_has_none() -> None:
     m = two_items(linked=True)
     solver = Highs()
     solver.set_instance(m)
     arrays = LpArrays.from_highs(solver._solver_model)
-    assert relaxation_bound(arrays, np.array([], dtype=np.int64), seconds=0) is None
+    # no block solved: each column at its cheapest bound (all at 0), plus the offset 1.5
+    assert relaxation_bound(arrays, np.array([], dtype=np.int64), seconds=0) == pytest.approx(1.5)
+    arrays.col_lower[0] = 1.0  # x_0 >= 1 costs at least 2
+    assert relaxation_bound(arrays, np.array([], dtype=np.int64), seconds=0) == pytest.approx(3.5)
     arrays.sense = -1
     assert relaxation_bound(arrays, np.array([], dtype=np.int64), seconds=10) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 from optimizer.backends.highs_process import LpArrays, solve_in_child, whole_model
 
@@ -57,3 +58,26 @@ def test_cut_rows_are_appended_row_wise_and_left_out_of_a_whole_model_without_ti
     assert whole_model(cut, seconds=1e-6).cut_rows == 0
     outcome = solve_in_child(cut, {"mip_rel_gap": 0.0}, None, 10.0, None)
     assert outcome.objective == -8.0  # with a + b <= 1: a and c (weight 3, value 8)
+
+
+def test_bound_only_returns_the_blocks_bound_and_no_solution() -> None:
+    # two knapsacks (a, b | c, d) joined by nothing: the bound is the sum of their LP optima
+    blocks = LpArrays(
+        sense=1,
+        offset=0.0,
+        col_cost=np.array([-5.0, -4.0, -3.0, -2.0]),
+        col_lower=np.zeros(4),
+        col_upper=np.ones(4),
+        row_lower=np.array([-np.inf, -np.inf]),
+        row_upper=np.array([4.0, 1.5]),
+        matrix_format=2,  # row-wise: 2a + 3b <= 4, c + d <= 1.5
+        start=np.array([0, 2, 4], dtype=np.int32),
+        index=np.array([0, 1, 2, 3], dtype=np.int32),
+        value=np.array([2.0, 3.0, 1.0, 1.0]),
+        integrality=np.ones(4, dtype=np.int8),
+    )
+    linking = np.array([], dtype=np.int64)
+    outcome = solve_in_child(blocks, {}, None, 10.0, None, linking, bound_only=True)
+    assert outcome.model_status == "kInterrupt" and outcome.values is None and outcome.objective is None
+    # LP optima: a = 1, b = 2/3 gives -5 - 8/3; c = 1, d = 1/2 gives -4; the MILP optimum (-5 - 3 = -8) is above
+    assert outcome.bound == pytest.approx(-5 - 8 / 3 - 4)

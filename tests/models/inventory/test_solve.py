@@ -114,3 +114,32 @@ def test_the_infeasible_example_explains_itself_through_the_cli(tmp_path):
     assert len(bent) >= 1 and bent["message"].str.contains("FLOUR-25 cannot hold its hard safety stock of 60").all()
     document = json.loads(summary.read_text())
     assert document["status"] == "infeasible" and any(e.startswith("Items!H2: ") for e in document["explanation"])
+
+
+def test_a_model_too_big_for_the_mip_start_gets_the_heuristic_plan_and_the_blocks_bound(tmp_path, monkeypatch):
+    # the size rule is lowered so a 40-item example takes the path 2000 items take: no whole-model MIP
+    from models.inventory.heuristic import greedy_plan
+    from models.inventory.plan import extract
+    from optimizer.backends import pyomo_milp
+    from optimizer.core.params import SolveParams
+    from optimizer.kinds import get_kind
+    from optimizer.reports.template import write_template
+    from optimizer.solve import load, solve_loaded
+    from tests.models.inventory.checker import check_plan
+
+    path = tmp_path / "scenario.xlsx"
+    write_template(get_kind("inventory"), path, example=True, scale=40, seed=3)
+    loaded = load(path)
+    params = SolveParams(time_limit=60, seed=0)
+    optimum = solve_loaded(loaded, params)
+    monkeypatch.setattr(pyomo_milp, "MIP_START_MAX_COLUMNS", 0)
+    result = solve_loaded(loaded, params)
+    assert result.status is Status.FEASIBLE
+    assert pyomo_milp.BOUND_ONLY_MESSAGE in result.message
+    assert check_plan(loaded.scenario, result.plan) == pytest.approx(result.objective)
+    # the plan is the start plan, the bound is valid (below the optimum) and the gap is reported
+    assert result.objective == pytest.approx(
+        check_plan(loaded.scenario, extract(loaded.scenario, greedy_plan(loaded.scenario))), rel=1e-6
+    )
+    assert result.bound <= optimum.objective * (1 + 1e-9)
+    assert result.gap == pytest.approx((result.objective - result.bound) / abs(result.objective), rel=1e-6)
