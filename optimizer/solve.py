@@ -121,6 +121,15 @@ def write_reserve(time_limit: float, model: Any) -> float:
     return min(max(base, sized), WRITE_RESERVE_MAX_SHARE * time_limit)
 
 
+def _warm_start(formulation: Any, scenario: Any, model: Any, seconds: float) -> bool:
+    """Run the kind's start heuristic, if it has one; True when the model now holds a feasible plan."""
+    if formulation.warm_start is None:
+        return False
+    if formulation.timed_warm_start:  # the start stops with what it has when its share of the limit is used
+        return formulation.warm_start(scenario, model, seconds)
+    return formulation.warm_start(scenario, model)
+
+
 def solve_loaded(
     loaded: Loaded,
     params: SolveParams,
@@ -156,13 +165,10 @@ def solve_loaded(
     )
     if replanning is not None:
         has_start = replanning.apply(loaded.scenario, model, previous, replan.freeze)
-    elif formulation.warm_start is None:
-        has_start = False
-    elif formulation.timed_warm_start:  # the start stops with what it has when its share of the limit is used
-        has_start = formulation.warm_start(loaded.scenario, model, max(0.0, seconds_left()))
-    else:
-        has_start = formulation.warm_start(loaded.scenario, model)
     build_seconds = time.perf_counter() - build_start
+    if replanning is None:
+        has_start = _warm_start(formulation, loaded.scenario, model, max(0.0, seconds_left()))
+    start_seconds = time.perf_counter() - build_start - build_seconds
     reserve[0] = write_reserve(params.time_limit, model)
 
     run_params = params.model_copy(update={"solver": solver_name})
@@ -198,6 +204,7 @@ def solve_loaded(
     timings = Timings(
         load_seconds=loaded.load_seconds,
         build_seconds=build_seconds,
+        start_seconds=start_seconds,
         solve_seconds=outcome.seconds,
     )
     return Result(

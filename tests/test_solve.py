@@ -98,6 +98,7 @@ def test_solve_loaded_tiny_is_optimal_with_consistent_numbers(tmp_path):
     assert sum(result.plan.cost_by_category().values()) == pytest.approx(result.objective, rel=1e-6)
     assert result.timings.load_seconds == loaded.load_seconds
     assert result.timings.build_seconds > 0 and result.timings.solve_seconds > 0
+    assert result.timings.start_seconds > 0  # inventory's start heuristic ran, timed apart from the build
     assert result.notes == ["solver: highs (pyomo backend), the default for this kind"]
 
 

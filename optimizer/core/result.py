@@ -14,6 +14,7 @@ class Timings:
 
     load_seconds: float = 0.0
     build_seconds: float = 0.0
+    start_seconds: float = 0.0  # the engine's start heuristic: a first plan, part of the search, not of the build
     solve_seconds: float = 0.0
     write_seconds: float = 0.0
     wall_seconds: float = 0.0
