@@ -6,6 +6,8 @@ Sheets: Settings, Periods, Items, Suppliers, ItemSuppliers, Demand, optional Ope
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import accumulate
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -198,6 +200,24 @@ class Scenario:
     def item_cell(self, i: int, column: str = "item") -> str:
         """Input location of item i's cell in `column`, e.g. 'Items!E5'."""
         return self.items_table.location(i, column)
+
+    @cached_property
+    def offers_of(self) -> tuple[tuple[int, ...], ...]:
+        """Offer indices of each item, found once: a scan of every offer per item is quadratic at scale."""
+        found: list[list[int]] = [[] for _ in self.items]
+        for o, offer in enumerate(self.offers):
+            found[offer.item].append(o)
+        return tuple(tuple(offers) for offers in found)
+
+    @cached_property
+    def demand_before(self) -> tuple[tuple[float, ...], ...]:
+        """Per item, the demand of the periods before t, for t = 0..n: any span's demand in one subtraction."""
+        return tuple(tuple(accumulate(row, initial=0.0)) for row in self.demand)
+
+    @cached_property
+    def receipts_before(self) -> tuple[tuple[float, ...], ...]:
+        """Per item, the open orders arriving before period t, for t = 0..n."""
+        return tuple(tuple(accumulate(row, initial=0.0)) for row in self.receipts)
 
     def safety_penalty(self, i: int) -> float:
         item = self.items[i]

@@ -17,7 +17,7 @@ from models.inventory.orders import min_packs, needs_placed, orderable, pack_bou
 
 def safety_start(s: Scenario, i: int) -> int:
     """First period the safety stock applies: when the fastest supplier can first deliver."""
-    leads = [o.lead_time for o in s.offers if o.item == i]
+    leads = [s.offers[o].lead_time for o in s.offers_of[i]]
     return min(leads) if leads else s.n_periods
 
 

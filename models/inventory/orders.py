@@ -20,11 +20,10 @@ def pack_bound(s: Scenario, o: int, t: int) -> float:
     offer = s.offers[o]
     arrival = t + offer.lead_time
     item = s.items[offer.item]
-    need = sum(s.demand[offer.item][arrival:]) + item.safety_stock
+    demand_before, receipts_before = s.demand_before[offer.item], s.receipts_before[offer.item]
+    need = demand_before[-1] - demand_before[arrival] + item.safety_stock
     if item.shortage_policy == "backorder":  # an order may also fill the backlog built up before it arrives
-        need += max(
-            0.0, sum(s.demand[offer.item][:arrival]) - item.initial_stock - sum(s.receipts[offer.item][:arrival])
-        )
+        need += max(0.0, demand_before[arrival] - item.initial_stock - receipts_before[arrival])
     packs = math.ceil(max(need, offer.min_order_qty) / offer.pack_size - 1e-9)
     if offer.max_order_qty is not None:
         packs = min(packs, math.floor(offer.max_order_qty / offer.pack_size + 1e-9))

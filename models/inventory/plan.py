@@ -136,10 +136,13 @@ def _policy(s: Scenario, v: Values) -> pd.DataFrame:
     reorder_point = safety stock + mean demand over the main supplier's lead time (order when the
     stock position falls to it); order_up_to = reorder_point + the mean planned order quantity.
     """
+    planned_of: list[list[tuple[int, float]]] = [[] for _ in s.items]
+    for (o, _), q in v.ordered.items():
+        planned_of[s.offers[o].item].append((o, q))
     rows = []
     for i, item in enumerate(s.items):
-        offers = [(o, off) for o, off in enumerate(s.offers) if off.item == i]
-        planned = [(o, q) for (o, _), q in v.ordered.items() if s.offers[o].item == i]
+        offers = [(o, s.offers[o]) for o in s.offers_of[i]]
+        planned = planned_of[i]
         if planned:
             counts: dict[int, float] = {}
             for o, q in planned:
@@ -171,7 +174,7 @@ def _policy(s: Scenario, v: Values) -> pd.DataFrame:
 def _diagnostics(s: Scenario, v: Values) -> pd.DataFrame:
     rows = []
     for i, item in enumerate(s.items):
-        prices = [o.unit_price for o in s.offers if o.item == i]
+        prices = [s.offers[o].unit_price for o in s.offers_of[i]]
         if item.shortage_policy == "lost_sale" and prices and item.shortage_cost < min(prices):
             rows.append(
                 {
