@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from optimizer.core.memory import own_peak_kib, record_child_peak
+
 ISOLATE_ENV = "OPTIMIZER_ISOLATE"  # "0": solve in this process (for debugging with a native debugger)
 FAULT_ENV = "OPTIMIZER_CHILD_FAULT"  # test-only: "segfault", "abort" or "hang": the child fails so before its job
 # what the forkserver imports before it forks children, per backend family that runs natively (import seconds
@@ -138,6 +140,7 @@ def _main(conn: Any, job: Job, payload: Any, limit: float, sent_at: float, fault
         _fail_on_purpose(fault)
         left = max(0.05, limit - (time.time() - sent_at))
         result = job(payload, left, Channel(conn))
+        conn.send(("memory", own_peak_kib()))
         conn.send(("done", result))
     except BaseException as exc:  # noqa: BLE001  every failure goes back to the parent
         try:
@@ -244,6 +247,8 @@ def run(label: str, job: Job, payload: Any, limit: float, progress: Callable[[An
                 progress(_progress(message[1]))
             elif message[0] == "incumbent":
                 out.incumbent = message[1]
+            elif message[0] == "memory":
+                record_child_peak(message[1])
             elif message[0] == "done":
                 out.value, done = message[1], True
             elif message[0] == "failed":

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from optimizer.backends.outcome import Progress, ProgressCallback
+from optimizer.core.memory import own_peak_kib, record_child_peak
 from optimizer.core.status import relative_gap
 
 ROWWISE = 2  # HiGHS MatrixFormat.kRowwise (kColwise is 1)
@@ -177,6 +178,7 @@ def _child(
                 conn.send(("bound", bound))
             options = {**options, "time_limit": max(0.1, options["time_limit"] - (time.perf_counter() - began))}
         if bound_only:
+            conn.send(("memory", own_peak_kib()))
             conn.send(("done", "kInterrupt", None, None, None))
             return
         highs = highspy.Highs()
@@ -196,6 +198,7 @@ def _child(
         def logging(event: Any) -> None:
             out = event.data_out
             conn.send(("progress", out.running_time, out.mip_primal_bound, out.mip_dual_bound))
+            conn.send(("memory", own_peak_kib()))  # kept by the parent even if this process is killed later
 
         highs.cbMipImprovingSolution.subscribe(improving)
         highs.cbMipLogging.subscribe(logging)
@@ -206,6 +209,7 @@ def _child(
         values = np.asarray(highs.getSolution().col_value, dtype=float) if has_solution else None
         bound = info.mip_dual_bound if is_mip else None
         objective = info.objective_function_value if has_solution else None
+        conn.send(("memory", own_peak_kib()))
         conn.send(("done", highs.getModelStatus().name, objective, bound, values))
     except Exception as exc:  # reported to the parent as status 'error'
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
@@ -264,7 +268,9 @@ def solve_in_child(
         except (EOFError, OSError):
             break
         kind = message[0]
-        if kind == "bound":
+        if kind == "memory":
+            record_child_peak(message[1])
+        elif kind == "bound":
             blocks_bound = _finite(message[1])
             bound = blocks_bound
             if progress is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -117,11 +116,3 @@ def check_outputs(input: Path, outputs: list[Path | None]) -> None:
             fail_usage(f"{path} would overwrite the input; choose another output path")
         if path.is_dir():
             fail_usage(f"{path} is a folder; give a file name for the output")
-
-
-def peak_memory_mb() -> float:
-    import resource
-
-    # the solver runs in a child process: count both peaks (an upper bound of the run's footprint)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return peak / 1024 if sys.platform != "darwin" else peak / 2**20

@@ -30,9 +30,9 @@ from optimizer.cli.app import (
     history_url,
     load_or_exit,
     out,
-    peak_memory_mb,
 )
 from optimizer.core.errors import InputErrors, UsageError
+from optimizer.core.memory import peak_memory_mb
 from optimizer.core.params import SolveParams
 from optimizer.core.result import Result
 from optimizer.core.status import Status
