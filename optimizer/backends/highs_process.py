@@ -40,25 +40,6 @@ class LpArrays:
     integrality: np.ndarray
     cut_rows: int = 0  # the last rows are valid cuts (see cut_rows): the whole-model solve may leave them out
 
-    @classmethod
-    def from_highs(cls, highs: Any) -> LpArrays:
-        lp = highs.getLp()
-        a = lp.a_matrix_
-        return cls(
-            sense=int(lp.sense_),
-            offset=float(lp.offset_),
-            col_cost=np.asarray(lp.col_cost_, dtype=float),
-            col_lower=np.asarray(lp.col_lower_, dtype=float),
-            col_upper=np.asarray(lp.col_upper_, dtype=float),
-            row_lower=np.asarray(lp.row_lower_, dtype=float),
-            row_upper=np.asarray(lp.row_upper_, dtype=float),
-            matrix_format=int(a.format_),
-            start=np.asarray(a.start_, dtype=np.int32),
-            index=np.asarray(a.index_, dtype=np.int32),
-            value=np.asarray(a.value_, dtype=float),
-            integrality=np.asarray([int(v) for v in lp.integrality_], dtype=np.int8),
-        )
-
     def with_rows(self, upper: np.ndarray, start: np.ndarray, index: np.ndarray, value: np.ndarray) -> LpArrays:
         """These arrays with rows `sum <= upper` appended, given row-wise (start has one entry per row plus one)."""
         start_, index_, value_ = self.rowwise()

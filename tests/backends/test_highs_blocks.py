@@ -8,7 +8,7 @@ import pytest
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from optimizer.backends.highs_blocks import blocks, relaxation_bound
-from optimizer.backends.highs_process import LpArrays
+from optimizer.backends.pyomo_arrays import compile_model
 
 
 def test_columns_sharing_rows_form_one_block() -> None:
@@ -35,11 +35,9 @@ def two_items(linked: bool) -> pyo.ConcreteModel:
 
 def test_the_bound_is_the_sum_of_the_blocks_lp_optima() -> None:
     m = two_items(linked=True)
-    solver = Highs()
-    solver.set_instance(m)
-    arrays = LpArrays.from_highs(solver._solver_model)
-    linking = np.array([solver._pyomo_con_to_solver_con_map[m.cap]])
-    bound = relaxation_bound(arrays, linking, seconds=10)
+    m.linking_constraints = [m.cap]
+    compiled = compile_model(m)
+    bound = relaxation_bound(compiled.arrays, compiled.linking_rows, seconds=10)
     # by hand: x_i = demand, y_i = demand / 8: 2 x 8 + 10 x 8 / 8 + offset 1.5 = 27.5
     assert bound == pytest.approx(27.5)
     optimum = Highs().solve(two_items(linked=True)).incumbent_objective  # 16 + 20 + 1.5
@@ -48,10 +46,7 @@ def test_the_bound_is_the_sum_of_the_blocks_lp_optima() -> None:
 
 
 def test_without_time_the_bound_is_the_columns_floor_and_a_maximisation_has_none() -> None:
-    m = two_items(linked=True)
-    solver = Highs()
-    solver.set_instance(m)
-    arrays = LpArrays.from_highs(solver._solver_model)
+    arrays = compile_model(two_items(linked=True)).arrays
     # no block solved: each column at its cheapest bound (all at 0), plus the offset 1.5
     assert relaxation_bound(arrays, np.array([], dtype=np.int64), seconds=0) == pytest.approx(1.5)
     arrays.col_lower[0] = 1.0  # x_0 >= 1 costs at least 2
