@@ -81,6 +81,13 @@ class _Lp:
         values = np.asarray(values, dtype=float)
         self._solver._solver_model.changeColsBounds(len(columns), columns, values, values)
 
+    def forget_basis(self) -> None:
+        """Solve the next LP afresh, with presolve: after thousands of bound changes that beats the old basis.
+
+        Measured at 200 products x 52 weeks: the first fixed LP took 31 s from the relaxation's basis, 1.3 s afresh.
+        """
+        self._solver._solver_model.clearSolver()
+
     def solve(self, m: Any, load: bool = True) -> float | None:
         """Solve the model's current LP; its objective, or None when not optimal. `load`: values into the model."""
         import highspy
@@ -94,7 +101,8 @@ class _Lp:
             self._solver.add_constraints(list(m.ls_cuts.values())[self._cuts_loaded :])
             self._cuts_loaded = len(m.ls_cuts)
         highs = self._solver._solver_model
-        highs.setOptionValue("time_limit", min(LP_SECONDS, left))
+        # HiGHS's clock runs on over every solve of one instance: the limit counts from its time so far
+        highs.setOptionValue("time_limit", highs.getRunTime() + min(LP_SECONDS, left))
         began = time.perf_counter()
         reset_scheduler()
         highs.run()
@@ -259,6 +267,7 @@ def _rounded(s: Scenario, m: Any, lp: _Lp, merge_seconds: float) -> tuple[float,
     """From the LP values: runs open where the LP makes anything, then lot merging; (cost, column values) or None."""
     runs = _Runs(m, lp)
     runs.set(np.arange(len(runs.keys)), runs.made(lp.x) > MADE)
+    lp.forget_basis()
     cost = lp.solve(m, load=False)
     if cost is None:
         return None

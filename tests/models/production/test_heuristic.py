@@ -74,3 +74,36 @@ def test_in_place_resolves_match_fresh_solves_of_the_same_lp(tmp_path):
     assert rounded == pytest.approx(_fresh_lp(m), rel=1e-9)
     assert rounded >= with_cuts - 1e-6
     heuristic._restore(relaxed)
+
+
+def test_a_solve_afresh_gives_the_same_lp_value(tmp_path):
+    """Dropping the basis (as before the first fixed LP) changes the path, not the value."""
+    s = load(write_folder(tmp_path / "example", example_tables(None, 7))).scenario
+    m = milp.build(s)
+    relaxed = heuristic._relaxed(m)
+    lp = heuristic._Lp(float("inf"))
+    lp.solve(m)
+    runs = heuristic._Runs(m, lp)
+    runs.set(np.arange(len(runs.keys)), runs.made(lp.x) > heuristic.MADE)
+    in_place = lp.solve(m, load=False)
+    lp.forget_basis()
+    assert lp.solve(m, load=False) == pytest.approx(in_place, rel=1e-9)
+    heuristic._restore(relaxed)
+
+
+def test_every_solve_gets_its_own_time_limit(tmp_path, monkeypatch):
+    """HiGHS's clock runs on across solves of one instance; later solves must not stop at once at the limit."""
+    s = load(write_folder(tmp_path / "example", example_tables(None, 7))).scenario
+    m = milp.build(s)
+    relaxed = heuristic._relaxed(m)
+    lp = heuristic._Lp(float("inf"))
+    first = lp.solve(m)
+    monkeypatch.setattr(heuristic, "LP_SECONDS", max(lp.last, 1e-3) * 5)
+    highs = lp._solver._solver_model
+    values = []
+    while highs.getRunTime() < 3 * heuristic.LP_SECONDS and len(values) < 500:
+        lp.forget_basis()
+        values.append(lp.solve(m, load=False))
+    assert highs.getRunTime() >= 3 * heuristic.LP_SECONDS  # the clock ran past the limit many times over
+    assert values == pytest.approx([first] * len(values), rel=1e-9)
+    heuristic._restore(relaxed)
