@@ -154,7 +154,11 @@ def _child(
 
             share = (BOUND_ONLY_SHARE if bound_only else BLOCK_BOUND_SHARE) * float(options.get("time_limit", 60.0))
             began = time.perf_counter()
-            bound = relaxation_bound(arrays, linking, share, options.get("threads"))
+            plan = start if bound_only else None  # a bound-only child gets the plan to aim its time at
+            gap = float(options.get("mip_rel_gap", 0.0))
+            bound = relaxation_bound(
+                arrays, linking, share, options.get("threads"), plan, gap, lambda b: conn.send(("bound", b))
+            )
             if bound is not None:
                 conn.send(("bound", bound))
             options = {**options, "time_limit": max(0.1, options["time_limit"] - (time.perf_counter() - began))}
@@ -222,7 +226,8 @@ def solve_in_child(
 
     With `linking_rows` (a minimisation whose other rows split into independent blocks), the child
     first sums the blocks' LP optima, a bound that holds whatever the whole model's solve reaches.
-    With `bound_only` as well, that bound is all it computes (status kInterrupt, no solution).
+    With `bound_only` as well, that bound is all it computes (status kInterrupt, no solution); `start`
+    is then the plan whose gap the bound's leftover time narrows (see highs_blocks).
     """
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)

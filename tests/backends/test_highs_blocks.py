@@ -53,3 +53,20 @@ def test_without_time_the_bound_is_the_columns_floor_and_a_maximisation_has_none
     assert relaxation_bound(arrays, np.array([], dtype=np.int64), seconds=0) == pytest.approx(3.5)
     arrays.sense = -1
     assert relaxation_bound(arrays, np.array([], dtype=np.int64), seconds=10) is None
+
+
+def test_with_a_plan_and_time_left_the_chunks_mip_bounds_close_the_gap() -> None:
+    m = two_items(linked=True)
+    m.linking_constraints = [m.cap]
+    compiled = compile_model(m)
+    optimum = Highs().solve(two_items(linked=True))
+    for var, value in ((m.x[0], 3.0), (m.x[1], 5.0), (m.y[0], 1.0), (m.y[1], 1.0)):  # that optimum's plan
+        var.set_value(value)
+    plan = compiled.values()
+    raised: list[float] = []
+    bound = relaxation_bound(compiled.arrays, compiled.linking_rows, 10.0, plan=plan, on_bound=raised.append)
+    # each item's MIP: an order (10) and its demand at 2 a unit; the shared cap (3 + 5 <= 12) is slack
+    assert bound == pytest.approx(optimum.incumbent_objective) == pytest.approx(37.5)
+    assert raised[0] == pytest.approx(27.5) and raised[-1] == pytest.approx(37.5)  # the LP bound first, then higher
+    # without time beyond the LPs, or within the gap already, the bound stays the LP bound
+    assert relaxation_bound(compiled.arrays, compiled.linking_rows, 10.0, plan=plan, gap=0.5) == pytest.approx(27.5)
