@@ -29,7 +29,8 @@ LP_SECONDS = 60.0
 MERGE_SECONDS = 30.0  # most time for the lot-merging rounds
 MAX_ROUNDS = 100
 CUT_ROUNDS = 10  # most rounds of (l,S) cuts on the LP relaxation
-CUT_SHARE = 0.1  # of the start's time; at 200 products x 52 weeks: 2 rounds, 6.5k cuts, about 15 s
+CUT_SHARE = 0.1  # of the start's time
+CUT_MAX_SIZE = 50_000  # rows + columns; above it no cut rounds (200 products x 52 weeks, 100k: 2 rounds cost 15 s, lower final bound)
 CUT_GAIN = 5e-4  # stop when a round raises the LP bound by less than this share
 SHARE = 0.5  # of the seconds left before the solve, at most this share for the start (the solver gets the rest)
 SIZE_PER_SECOND = 10_000  # measured at 300 products: loading and one LP solve take a second per 10k rows + columns
@@ -292,7 +293,8 @@ def warm_start(s: Scenario, m: Any, seconds: float | None = None, merge_seconds:
         bound = lp.solve(m)
         if bound is None:
             return False
-        _strengthen(s, m, lp, bound, time.perf_counter() + CUT_SHARE * (deadline - time.perf_counter()))
+        if m.nvariables() + m.nconstraints() <= CUT_MAX_SIZE:
+            _strengthen(s, m, lp, bound, time.perf_counter() + CUT_SHARE * (deadline - time.perf_counter()))
         best = _rounded(s, m, lp, merge_seconds)
         if best is None:
             return False
