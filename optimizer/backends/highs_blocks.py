@@ -131,7 +131,7 @@ def relaxation_bound(
     threads: int | None = None,
     plan: np.ndarray | None = None,
     gap: float = 0.0,
-    on_bound: Callable[[float], None] | None = None,
+    on_bound: Callable[[float], None] = lambda _: None,
 ) -> float | None:
     """Sum of the blocks' LP optima (plus the offset): a lower bound of the minimisation; None if not found.
 
@@ -203,7 +203,6 @@ def relaxation_bound(
     if not np.isfinite(total):
         return None
     if plan is not None and solved:
-        if on_bound is not None:
-            on_bound(total)
-        total = _mip_bounds(highs, arrays, solved, plan, total, began + seconds, gap, on_bound or (lambda _: None))
+        on_bound(total)
+        total = _mip_bounds(highs, arrays, solved, plan, total, began + seconds, gap, on_bound)
     return total

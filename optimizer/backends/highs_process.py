@@ -133,6 +133,12 @@ class ChildOutcome:
     error: str = ""
 
 
+def _send_done(conn: Any, *outcome: Any) -> None:
+    """The child's last messages: its memory peak (the parent stops reading at 'done'), then its outcome."""
+    conn.send(("memory", own_peak_kib()))
+    conn.send(("done", *outcome))
+
+
 def _child(
     conn: Any,
     arrays: LpArrays,
@@ -163,8 +169,7 @@ def _child(
                 conn.send(("bound", bound))
             options = {**options, "time_limit": max(0.1, options["time_limit"] - (time.perf_counter() - began))}
         if bound_only:
-            conn.send(("memory", own_peak_kib()))
-            conn.send(("done", "kInterrupt", None, None, None))
+            _send_done(conn, "kInterrupt", None, None, None)
             return
         highs = highspy.Highs()
         highs.setOptionValue("log_to_console", False)  # logging stays on: it drives the MIP logging callback
@@ -194,8 +199,7 @@ def _child(
         values = np.asarray(highs.getSolution().col_value, dtype=float) if has_solution else None
         bound = info.mip_dual_bound if is_mip else None
         objective = info.objective_function_value if has_solution else None
-        conn.send(("memory", own_peak_kib()))
-        conn.send(("done", highs.getModelStatus().name, objective, bound, values))
+        _send_done(conn, highs.getModelStatus().name, objective, bound, values)
     except Exception as exc:  # reported to the parent as status 'error'
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
     finally:
