@@ -36,6 +36,10 @@ class Formulation:
     sized_build: bool = False
     explain: Callable[[Any, Any, float], list[dict[str, str]]] | None = None  # (scenario, params, seconds) -> why infeasible
     marginals: Callable[[Any, Any, Plan, float], Any] | None = None  # (scenario, model, plan, seconds) -> sheet or None
+    # For limits too short to build the model: its estimated build seconds, and a plan made from the scenario alone
+    # (the start heuristic's, or None). A limit under build_estimate / QUICK_PLAN_SHARE gets the quick plan.
+    build_estimate: Callable[[Any], float] | None = None
+    quick_plan: Callable[[Any], Plan | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,9 @@ MARGINALS_MIN_SECONDS = 1.0  # less time than this left after the solve: skip th
 WRITE_RESERVE_SHARE, WRITE_RESERVE_CAP = 0.02, 10.0
 WRITE_SECONDS_PER_VARIABLE = 2.5e-5
 WRITE_RESERVE_MAX_SHARE = 0.25  # a huge model on a tiny limit still leaves most of the limit to the solver
+# A model whose build alone would take more than this share of the limit is not built: the kind's quick plan
+# (made from the scenario alone) is the answer, so the limit holds. Decided by the limit, not the clock.
+QUICK_PLAN_SHARE = 0.4
 
 
 @dataclass
@@ -130,6 +133,40 @@ def _warm_start(formulation: Any, scenario: Any, model: Any, seconds: float) -> 
     return formulation.warm_start(scenario, model)
 
 
+def _too_short_to_build(formulation: Any, scenario: Any, time_limit: float) -> float | None:
+    """The model's estimated build seconds when they exceed QUICK_PLAN_SHARE of the limit and a quick plan exists."""
+    if formulation.quick_plan is None or formulation.build_estimate is None:
+        return None
+    estimate = formulation.build_estimate(scenario)
+    return estimate if estimate > QUICK_PLAN_SHARE * time_limit else None
+
+
+def _quick_result(loaded: Loaded, formulation: Any, solver_name: str, time_limit: float, estimate: float) -> Result:
+    """The kind's quick plan, with no model built and no solver run; it says so, and that it has no bound."""
+    started = time.perf_counter()
+    plan = formulation.quick_plan(loaded.scenario)
+    short = f"the time limit ({time_limit:g} s) is too short to build the model (about {estimate:.0f} s here)"
+    timings = Timings(load_seconds=loaded.load_seconds, start_seconds=time.perf_counter() - started)
+    notes = [f"solver: none ({solver_name} not run: {short})"]
+    if plan is None:
+        message = f"{short} and the start heuristic found no plan; give a longer --time-limit"
+        return Result(status=Status.NO_SOLUTION, message=message, timings=timings, notes=notes)
+    message = (
+        f"{short}: this is the start heuristic's plan, not optimised, with no bound to measure its gap against; "
+        "give a longer --time-limit for an optimised plan"
+    )
+    objective = float(plan.costs["amount"].sum())
+    return Result(
+        status=Status.FEASIBLE,
+        objective=objective,
+        solver="start heuristic",
+        message=message,
+        timings=timings,
+        plan=plan,
+        notes=notes,
+    )
+
+
 def solve_loaded(
     loaded: Loaded,
     params: SolveParams,
@@ -145,6 +182,9 @@ def solve_loaded(
     started = time.perf_counter() - loaded.load_seconds if started is None else started
     freeze = None if replan is None else replan.freeze
     solver_name, formulation, reason = loaded.kind.choose(params.solver, loaded.scenario, freeze)
+    too_short = None if replan is not None else _too_short_to_build(formulation, loaded.scenario, params.time_limit)
+    if too_short is not None:
+        return _quick_result(loaded, formulation, solver_name, params.time_limit, too_short)
     child.prepare([formulation.family])  # a native solver runs in a child process: start its server while we build
     build_start = time.perf_counter()
     replanning, previous = None, None

@@ -19,6 +19,8 @@ KIND = KindDefinition(
             warm_start=heuristic.warm_start,
             explain=explain.explain,
             marginals=marginal.marginal_values,
+            build_estimate=milp.build_estimate,
+            quick_plan=heuristic.quick_plan,
         )
     },
     example_tables=example_tables,

@@ -14,7 +14,8 @@ import math
 from models.inventory.data import Scenario
 from models.inventory.milp import safety_start
 from models.inventory.orders import pack_bound
-from models.inventory.plan import Values, net_position
+from models.inventory.plan import Values, extract, net_position
+from optimizer.core.plan import Plan
 
 EPS = 1e-9
 
@@ -308,3 +309,9 @@ def warm_start(s: Scenario, m: object) -> bool:
         shortfall = s.items[i].safety_stock - net_position(s, values, i, t)
         m.safety_gap[i, t].set_value(max(0.0, shortfall))  # type: ignore[attr-defined]
     return True
+
+
+def quick_plan(s: Scenario) -> Plan | None:
+    """The greedy plan, made without a model: the answer when the time limit is too short to build one."""
+    values = greedy_plan(s)
+    return None if values is None else extract(s, values)

@@ -14,6 +14,15 @@ from models.inventory.cuts import COVER_WINDOW, RUN_WINDOW, cut_rows, cut_window
 from models.inventory.data import Scenario
 from models.inventory.orders import min_packs, needs_placed, orderable, pack_bound
 
+# Measured 2026-12-02 on the 2-core machine: 300 items x 52 weeks (108k columns, no cuts) built in 4.0 s
+BUILD_COLUMNS_PER_SECOND = 25_000
+
+
+def build_estimate(s: Scenario) -> float:
+    """Estimated seconds to build the model without cuts, from its column count; cheap, no model is made."""
+    order_columns = sum(max(0, s.n_periods - offer.lead_time) for offer in s.offers)  # packs (and placed) per pair
+    return (2 * order_columns + 3 * len(s.items) * s.n_periods) / BUILD_COLUMNS_PER_SECOND
+
 
 def safety_start(s: Scenario, i: int) -> int:
     """First period the safety stock applies: when the fastest supplier can first deliver."""

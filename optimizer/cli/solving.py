@@ -238,4 +238,6 @@ def _finish(
                 f"{result.timings.wall_seconds:.1f} s -> {target}"
             )
         )
+        if result.status.has_plan and result.gap is None and result.message:  # no gap to show: say why
+            out.print(escape(f"note: {result.message}"))
     raise typer.Exit(result.status.exit_code)

@@ -17,11 +17,9 @@ SLACK = 4.0  # process start-up aside, what the engine may overrun by
 
 
 # Known overruns at --scale 300 with a 6 s limit (open work in the issues), kind -> reason: not run until
-# fixed, strict once run. Production and scheduling were fixed on 2026-11-25, inventory (cuts sized to the limit) too.
-OVERRUNS: dict[str, str] = {  # kind -> why it overruns: a known gap kept visible as a strict xfail
-    "inventory": "on a slower 2-core machine (2026-12-02) the Pyomo build of 300 items x 52 weeks alone takes 6.1 s "
-    "of the 6 s limit and the run ends at 12.1 s: a limit this short needs the start plan without building the model",
-}
+# fixed, strict once run. None today: inventory, whose build alone took 6.1 s of the 6 s limit on a slower machine
+# (2026-12-02), now answers such a limit with its start plan without building the model.
+OVERRUNS: dict[str, str] = {}  # kind -> why it overruns: a known gap kept visible as a strict xfail
 KINDS = [
     pytest.param(k, marks=pytest.mark.xfail(run=False, strict=True, reason=OVERRUNS[k])) if k in OVERRUNS else k
     for k in available_kinds()

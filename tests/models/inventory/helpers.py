@@ -75,6 +75,7 @@ def solve_case(
     seed: int = 0,
     expect: Status | None = Status.OPTIMAL,
     solver: str = "auto",
+    time_limit: float = 20,
 ) -> Solved:
     """Write, load and solve a scenario; when it has a plan, check it and compare the cost with the objective."""
     period_rows = [{"period": p} for p in period_ids(periods)] if isinstance(periods, int) else periods
@@ -100,7 +101,7 @@ def solve_case(
     if budget is not None:
         sheets["Budget"] = budget
     loaded = load(write_folder(folder, sheets))
-    result = solve_loaded(loaded, SolveParams(solver=solver, time_limit=20, gap=0, seed=seed))
+    result = solve_loaded(loaded, SolveParams(solver=solver, time_limit=time_limit, gap=0, seed=seed))
     if expect is not None:
         assert result.status is expect, f"status {result.status.value}, expected {expect.value} ({result.message})"
     if result.plan is not None:
