@@ -32,6 +32,10 @@ from optimizer.core.status import Status
 # Solutions per second ~ 40 + 2500 / stops: a half to a fifth of what a loaded 2-core machine did (9-200 stops).
 SOLUTIONS_BASE, SOLUTIONS_RATE = 40.0, 2500.0
 MIN_SOLUTIONS = 100
+# Break intervals slow each solution down a lot: 41 solutions/s on the 42-stop courier day, against ~140 without,
+# on 2026-11-25. On the slower machine of 2026-12-02 a quarter of the rate used 91% of a 30 s limit on the courier
+# (breaks and pairs, load 1.8), so runs with breaks get an eighth.
+BREAKS_SLOWDOWN = 8.0
 
 # RoutingModel.status() names: a solution found is FEASIBLE (no bound), none is NO_SOLUTION/INFEASIBLE.
 STATUS_NAMES = {
@@ -274,7 +278,7 @@ def solution_budget(model: RoutingModel, time_limit: float) -> int:
     """
     per_second = SOLUTIONS_BASE + SOLUTIONS_RATE / max(1, len(model.stops))
     if any(t.breaks for t in model.vehicle_types):
-        per_second /= 4.0  # break intervals: 41 solutions/s on the 42-stop courier day, against ~140 without
+        per_second /= BREAKS_SLOWDOWN
     if model.pairs:
         per_second /= 1.5
     return max(MIN_SOLUTIONS, int(math.ceil(time_limit * per_second)))

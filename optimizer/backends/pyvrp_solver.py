@@ -37,12 +37,13 @@ from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 
 INT_MAX = np.iinfo(np.int64).max
-# Iterations per second ~ 3000 / sqrt(stops). Measured 2026-11-25 on this 2-core machine with the other core
-# busy, PyVRP 0.14 did about 20,000 / sqrt(n) on plain CVRP (X-n101, X-n153, X-n303) but only 5,200 / sqrt(n)
-# on the city example (time windows, two depots, mixed fleet): a run uses about 60% of its limit on the
-# slowest kind of scenario and 15% on plain CVRP; on a busier machine the clock stops it first and says so.
-ITERATIONS_RATE = 3000.0
-MIN_ITERATIONS = 200
+# Iterations per second ~ 1500 / sqrt(stops). Measured 2026-11-25 with the other core busy, PyVRP 0.14 did
+# about 20,000 / sqrt(n) on plain CVRP (X-n101, X-n153, X-n303) but only 5,200 / sqrt(n) on the city example
+# (time windows, two depots, mixed fleet). On the slower machine of 2026-12-02 a budget of 3000 / sqrt(n) used
+# 88% of a 20 s limit on the city example at load 2, so the clock nearly stopped it first: halved, a run uses
+# about half its limit on the slowest kind of scenario on that machine; a busier one still gets the clock and says so.
+ITERATIONS_RATE = 1500.0
+MIN_ITERATIONS = 100
 UNBUDGETED = 2**62
 
 
