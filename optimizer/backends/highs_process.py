@@ -146,6 +146,7 @@ def _child(
     start: np.ndarray | None,
     linking: np.ndarray | None = None,
     bound_only: bool = False,
+    plan: np.ndarray | None = None,
 ) -> None:
     """Child process body: solve, streaming progress and every improving solution."""
     import os
@@ -160,7 +161,6 @@ def _child(
 
             share = (BOUND_ONLY_SHARE if bound_only else BLOCK_BOUND_SHARE) * float(options.get("time_limit", 60.0))
             began = time.perf_counter()
-            plan = start if bound_only else None  # a bound-only child gets the plan to aim its time at
             gap = float(options.get("mip_rel_gap", 0.0))
             bound = relaxation_bound(
                 arrays, linking, share, options.get("threads"), plan, gap, lambda b: conn.send(("bound", b))
@@ -225,18 +225,21 @@ def solve_in_child(
     progress: ProgressCallback | None,
     linking_rows: np.ndarray | None = None,
     bound_only: bool = False,
+    plan: np.ndarray | None = None,
 ) -> ChildOutcome:
     """Solve in a spawned process; kill it a little after the time limit, keeping the best incumbent.
 
     With `linking_rows` (a minimisation whose other rows split into independent blocks), the child
     first sums the blocks' LP optima, a bound that holds whatever the whole model's solve reaches.
-    With `bound_only` as well, that bound is all it computes (status kInterrupt, no solution); `start`
-    is then the plan whose gap the bound's leftover time narrows (see highs_blocks).
+    With `bound_only` as well, that bound is all it computes (status kInterrupt, no solution); `plan`,
+    the plan the caller already has, is what the bound's leftover time narrows the gap of (see highs_blocks).
     """
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     options = {**options, "time_limit": float(time_limit)}
-    process = context.Process(target=_child, args=(send, arrays, options, start, linking_rows, bound_only), daemon=True)
+    process = context.Process(
+        target=_child, args=(send, arrays, options, start, linking_rows, bound_only, plan), daemon=True
+    )
     began = time.perf_counter()
     process.start()
     send.close()

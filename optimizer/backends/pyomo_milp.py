@@ -113,9 +113,8 @@ def _solve_highs(
     # better than it and held 3 GB; with blocks and a start too big to pass, the child only computes the bound.
     bound_only = linking is not None and start_values is not None and mip_start is None
     remaining = max(0.5, time_limit - (time.perf_counter() - start))
-    child = solve_in_child(
-        arrays, options, start_values if bound_only else mip_start, remaining, progress, linking, bound_only
-    )
+    plan = start_values if bound_only else None  # what the bound-only child aims its leftover time at
+    child = solve_in_child(arrays, options, mip_start, remaining, progress, linking, bound_only, plan)
     seconds = time.perf_counter() - start
     has_solution = child.values is not None
     status = from_highs(child.model_status, has_solution)
