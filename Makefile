@@ -39,6 +39,7 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check optimizer models tests benchmarks
+	$(BIN)/ruff format --check optimizer models tests benchmarks
 
 clean:
 	rm -rf out .pytest_cache

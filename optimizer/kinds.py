@@ -34,7 +34,8 @@ class Formulation:
     # build takes a second argument, the run's time limit, to size optional parts (valid cuts) to it; the limit,
     # not the clock, so the same input and limit always give the same model
     sized_build: bool = False
-    explain: Callable[[Any, Any, float], list[dict[str, str]]] | None = None  # (scenario, params, seconds) -> why infeasible
+    # (scenario, params, seconds) -> Diagnostics rows saying why there is no plan
+    explain: Callable[[Any, Any, float], list[dict[str, str]]] | None = None
     marginals: Callable[[Any, Any, Plan, float], Any] | None = None  # (scenario, model, plan, seconds) -> sheet or None
     # For limits too short to build the model: its estimated build seconds, and a plan made from the scenario alone
     # (the start heuristic's, or None). A limit under build_estimate / QUICK_PLAN_SHARE gets the quick plan.

@@ -105,8 +105,9 @@ def apply(s: Scenario, m: Any, previous: PreviousOrders, freeze: int) -> bool:
     m.less = pyo.Var(m.CHANGED, domain=pyo.NonNegativeReals)
     m.change_link = pyo.Constraint(
         m.CHANGED,
-        rule=lambda m, o, t: s.offers[o].pack_size * m.packs[o, t] - previous.quantities.get((o, t), 0.0)
-        == m.more[o, t] - m.less[o, t],
+        rule=lambda m, o, t: (
+            s.offers[o].pack_size * m.packs[o, t] - previous.quantities.get((o, t), 0.0) == m.more[o, t] - m.less[o, t]
+        ),
     )
     m.cost_stability = pyo.Expression(expr=weight * sum(m.more[k] + m.less[k] for k in later))
     m.objective.deactivate()
@@ -186,6 +187,8 @@ def changes(s: Scenario, previous: PreviousOrders, plan: Plan, freeze: int) -> t
         "orders_changed_in_frozen_periods": changed["inside"],
         "orders_changed_after_frozen_periods": changed["outside"],
         "share_changed_in_frozen_periods": changed["inside"] / decisions["inside"] if decisions["inside"] else 0.0,
-        "share_changed_after_frozen_periods": changed["outside"] / decisions["outside"] if decisions["outside"] else 0.0,
+        "share_changed_after_frozen_periods": (
+            changed["outside"] / decisions["outside"] if decisions["outside"] else 0.0
+        ),
     }
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS), kpis

@@ -69,9 +69,7 @@ def _relax(model: Any, group: RuleGroup) -> list[tuple[Any, Any]]:
     return [(index, more[index] + less[index]) for index in indices]
 
 
-def explain_infeasible(
-    model: Any, groups: list[RuleGroup], params: SolveParams, limit: float
-) -> Relaxation:
+def explain_infeasible(model: Any, groups: list[RuleGroup], params: SolveParams, limit: float) -> Relaxation:
     """Bend the groups' rules as little as their prices allow, then find the cheapest plan doing so."""
     import pyomo.environ as pyo
 

@@ -82,7 +82,12 @@ def check_workbook_archive(path: Path, limits: InputLimits) -> None:
         for member in members:
             if member.file_size > 16 * MIB and member.file_size > limits.max_ratio * max(member.compress_size, 1):
                 raise InputErrors(
-                    [InputError(path.name, f"part {member.filename} is compressed {member.file_size // max(member.compress_size, 1)} to 1, a zip bomb")]
+                    [
+                        InputError(
+                            path.name,
+                            f"part {member.filename} is compressed {member.file_size // max(member.compress_size, 1)} to 1, a zip bomb",
+                        )
+                    ]
                 )
             if member.filename.endswith((".xml", ".rels", ".vml")) and _declares_doctype(archive, member):
                 raise InputErrors(

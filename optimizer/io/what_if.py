@@ -120,7 +120,9 @@ def apply_what_if(tables: dict[str, RawTable], name: str) -> dict[str, RawTable]
         j = target.columns[col]
         matched, failed = 0, False
         for cells in target.rows:
-            if all(_same(cells[target.columns[c]] if target.columns[c] < len(cells) else None, v) for c, v in conditions):
+            if all(
+                _same(cells[target.columns[c]] if target.columns[c] < len(cells) else None, v) for c, v in conditions
+            ):
                 while len(cells) <= j:
                     cells.append(None)
                 try:

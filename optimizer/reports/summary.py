@@ -70,7 +70,9 @@ def summary_json(result: Result, info: RunInfo, errors: list[str] | None = None)
         "threads": info.params.threads,
         "time_limit": info.params.time_limit,
         "message": result.message,
-        "explanation": [f"{r['location']}: {r['message']}" if r["location"] else r["message"] for r in result.explanation],
+        "explanation": [
+            f"{r['location']}: {r['message']}" if r["location"] else r["message"] for r in result.explanation
+        ],
         "notes": list(info.notes),
         "errors": errors or [],
     }

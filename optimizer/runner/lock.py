@@ -31,7 +31,9 @@ def scenario_lock(input_path: Path) -> Iterator[None]:
     try:
         lock.acquire()
     except Timeout:
-        raise UsageError(f"another run of {input_path} is in progress (lock {path}); try again when it has finished") from None
+        raise UsageError(
+            f"another run of {input_path} is in progress (lock {path}); try again when it has finished"
+        ) from None
     try:
         yield
     finally:

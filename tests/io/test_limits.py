@@ -31,9 +31,13 @@ def test_an_xml_entity_bomb_is_refused_unexpanded(tmp_path):
     with zipfile.ZipFile(good) as z:
         sheet = next(n for n in z.namelist() if n.startswith("xl/worksheets/"))
         original = z.read(sheet)
-    laughs = b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
-        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode() for i in range(1, 10)
-    ) + b"]>"
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + b"".join(
+            f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode() for i in range(1, 10)
+        )
+        + b"]>"
+    )
     bomb = tmp_path / "bomb.xlsx"
     body = original.split(b"?>", 1)[1] if original.startswith(b"<?xml") else original
     rezip(good, bomb, {sheet: laughs + body})

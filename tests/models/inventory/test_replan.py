@@ -28,13 +28,14 @@ def sheets(demand: dict[str, list[float]], periods: list[str] | None = None, wei
     return {
         "Settings": settings,
         "Periods": [{"period": p} for p in periods],
-        "Items": [
-            {"item": i, "unit_cost": 10, "holding_cost": 1, "shortage_cost": 100} for i in demand
-        ],
+        "Items": [{"item": i, "unit_cost": 10, "holding_cost": 1, "shortage_cost": 100} for i in demand],
         "Suppliers": [{"supplier": "S1"}],
         "ItemSuppliers": [{"item": i, "supplier": "S1", "order_cost": 25} for i in demand],
         "Demand": [
-            {"item": i, "period": periods[t], "quantity": q} for i, series in demand.items() for t, q in enumerate(series) if q
+            {"item": i, "period": periods[t], "quantity": q}
+            for i, series in demand.items()
+            for t, q in enumerate(series)
+            if q
         ],
     }
 
