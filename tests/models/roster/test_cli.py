@@ -35,9 +35,7 @@ def test_example_template_validates_and_solves_with_every_plan_sheet(tmp_path: P
 
 
 def test_infeasible_scenario_exits_1(tmp_path: Path) -> None:
-    result = run(
-        "solve", ROOT / "scenarios" / "roster-infeasible.xlsx", "-o", tmp_path / "p.xlsx", "--time-limit", "8"
-    )
+    result = run("solve", ROOT / "scenarios" / "roster-infeasible.xlsx", "-o", tmp_path / "p.xlsx", "--time-limit", "8")
     assert result.exit_code == 1, result.output
 
 
