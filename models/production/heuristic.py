@@ -220,10 +220,10 @@ def _strengthen(s: Scenario, m: Any, lp: _Lp, bound: float, deadline: float) -> 
     for _ in range(CUT_ROUNDS):
         if time.perf_counter() + 2 * lp.last > deadline:
             break
-        found = cuts.separate(s, m.structure, m, m.cut_products)
+        found = cuts.separate(s, m.structure, m, m.echelons)
         if not found:
             break
-        cuts.add(s, m.structure, m, found)
+        cuts.add(m.structure, m, found)
         added += len(found)
         new = lp.solve(m)
         if new is None or new - bound < CUT_GAIN * abs(bound):

@@ -60,9 +60,9 @@ def test_in_place_resolves_match_fresh_solves_of_the_same_lp(tmp_path):
     relaxed = heuristic._relaxed(m)
     lp = heuristic._Lp(float("inf"))
     assert lp.solve(m) == pytest.approx(_fresh_lp(m), rel=1e-9)
-    found = cuts.separate(s, m.structure, m, m.cut_products)
+    found = cuts.separate(s, m.structure, m, m.echelons)
     assert found
-    cuts.add(s, m.structure, m, found)
+    cuts.add(m.structure, m, found)
     with_cuts = lp.solve(m)
     assert with_cuts == pytest.approx(_fresh_lp(m), rel=1e-9)
     runs = heuristic._Runs(m, lp)
