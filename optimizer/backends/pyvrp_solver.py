@@ -37,12 +37,13 @@ from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 
 INT_MAX = np.iinfo(np.int64).max
-# Iterations per second ~ 1500 / sqrt(stops). Measured 2026-11-25 with the other core busy, PyVRP 0.14 did
+# Iterations per second ~ 2000 / sqrt(stops). Measured 2026-11-25 with the other core busy, PyVRP 0.14 did
 # about 20,000 / sqrt(n) on plain CVRP (X-n101, X-n153, X-n303) but only 5,200 / sqrt(n) on the city example
-# (time windows, two depots, mixed fleet). On the slower machine of 2026-12-02 a budget of 3000 / sqrt(n) used
-# 88% of a 20 s limit on the city example at load 2, so the clock nearly stopped it first: halved, a run uses
-# about half its limit on the slowest kind of scenario on that machine; a busier one still gets the clock and says so.
-ITERATIONS_RATE = 1500.0
+# (time windows, two depots, mixed fleet). The slower machine of 2026-12-02 did about 2,800-3,400 / sqrt(n) on
+# the city example (60 and 1,000 stops, load 1.2-2), so 3000 left the clock to stop runs. With 2000, the
+# 1,000-stop city ends on its budget in 80 s of 120 (13,633; the clock-stopped 3000 run reached 13,530, 1500
+# stopped at 72 s with 13,738); on a busier machine the clock still stops a run first and says so.
+ITERATIONS_RATE = 2000.0
 MIN_ITERATIONS = 100
 UNBUDGETED = 2**62
 
