@@ -145,7 +145,7 @@ def _quick_result(loaded: Loaded, formulation: Any, solver_name: str, time_limit
     """The kind's quick plan, with no model built and no solver run; it says so, and that it has no bound."""
     started = time.perf_counter()
     plan = formulation.quick_plan(loaded.scenario)
-    short = f"the time limit ({time_limit:g} s) is too short to build the model (about {estimate:.0f} s here)"
+    short = f"the time limit ({time_limit:g} s) is too short to build the model (about {estimate:.0f} s)"
     timings = Timings(load_seconds=loaded.load_seconds, start_seconds=time.perf_counter() - started)
     notes = [f"solver: none ({solver_name} not run: {short})"]
     if plan is None:
