@@ -90,17 +90,26 @@ def _position_before(s: Scenario, i: int, t: int, stock: list[float], short: lis
     return stock[t - 1] - (0.0 if lost else short[t - 1])
 
 
-def _shortfall(s: Scenario, i: int, t: int, last: int, arrivals: list[float], before: float) -> float:
-    """Most units arriving in t needed so that the net position stays at target from t to `last`."""
-    targets = _targets(s, i)
-    position, most = before, 0.0
+def _running_shortfall(
+    s: Scenario, i: int, t: int, last: int, arrivals: list[float], before: float, targets: list[float]
+) -> list[float]:
+    """For each k in t..last, the most units arriving in t needed so that the net position stays at target to k."""
+    position, most, running = before, 0.0, []
     for k in range(t, last + 1):
         position += arrivals[k] + s.receipts[i][k] - s.demand[i][k]
         most = max(most, targets[k] - position)
-    return most
+        running.append(most)
+    return running
 
 
-def _cover_plan(s: Scenario, i: int, offers: list[int], stock: list[float], short: list[float]) -> dict:
+def _shortfall(
+    s: Scenario, i: int, t: int, last: int, arrivals: list[float], before: float, targets: list[float]
+) -> float:
+    """Most units arriving in t needed so that the net position stays at target from t to `last`."""
+    return _running_shortfall(s, i, t, last, arrivals, before, targets)[-1]
+
+
+def _cover_plan(s: Scenario, i: int, offers: tuple[int, ...], stock: list[float], short: list[float]) -> dict:
     """Arrival period -> (offer, last period covered): a Wagner-Whitin plan over offers, ignoring shared limits.
 
     Requirements are what must arrive by each period to hold the target; a cover from period a to
@@ -112,12 +121,9 @@ def _cover_plan(s: Scenario, i: int, offers: list[int], stock: list[float], shor
     if not usable:
         return {}
     first = min(s.offers[o].lead_time for o in usable)
-    zero = [0.0] * n
     cumulative = [0.0] * (n + 1)  # cumulative[k]: arrivals needed in first..k-1
-    need = 0.0
-    for k in range(first, n):
-        need = max(need, _shortfall(s, i, first, k, zero, _position_before(s, i, first, stock, short)))
-        cumulative[k + 1] = need
+    before = _position_before(s, i, first, stock, short)
+    cumulative[first + 1 :] = _running_shortfall(s, i, first, n - 1, [0.0] * n, before, _targets(s, i))
     running = [0.0] * (n + 2)  # running[k]: cumulative[0] + ... + cumulative[k - 1], for holding in O(1)
     for k in range(n + 1):
         running[k + 1] = running[k] + cumulative[k]
@@ -192,9 +198,6 @@ def greedy_plan(s: Scenario) -> Values | None:
     limits = _Limits(s, volume)
     if any(r < -1e-6 for r in limits.room):
         return None
-    offers_of: dict[int, list[int]] = {}
-    for o, offer in enumerate(s.offers):
-        offers_of.setdefault(offer.item, []).append(o)
     ordered: dict[tuple[int, int], float] = {}
     stock_all: list[list[float]] = [[] for _ in s.items]
     short_all: list[list[float]] = [[] for _ in s.items]
@@ -203,7 +206,7 @@ def greedy_plan(s: Scenario) -> Values | None:
         range(len(s.items)),
         key=lambda i: (s.items[i].safety_stock_policy != "hard", -s.items[i].shortage_cost),
     )
-    plans = {i: _cover_plan(s, i, offers_of.get(i, []), *baselines[i]) for i in ranking}
+    plans = {i: _cover_plan(s, i, s.offers_of[i], *baselines[i]) for i in ranking}
     share = _budget_share(s, plans)
     for i in ranking:
         item = s.items[i]
@@ -215,8 +218,8 @@ def greedy_plan(s: Scenario) -> Values | None:
             if t in planned:  # the cover plan's order, sized on the trajectory so far and fitted to the limits
                 o, last, _ = planned[t]
                 before = _position_before(s, i, t, stock, short)
-                wanted = _shortfall(s, i, t, last, arrivals, before)
-                urgent = _shortfall(s, i, t, t, arrivals, before)  # what this period cannot do without
+                wanted = _shortfall(s, i, t, last, arrivals, before, targets)
+                urgent = _shortfall(s, i, t, t, arrivals, before, targets)  # what this period cannot do without
                 wanted = max(urgent, wanted * share[t - s.offers[o].lead_time])
                 packs = math.ceil(max(wanted, s.offers[o].min_order_qty) / s.offers[o].pack_size - EPS)
                 fitted = _fit(s, i, t, o, packs, limits, arrivals, stock) if wanted > EPS else None
@@ -226,7 +229,7 @@ def greedy_plan(s: Scenario) -> Values | None:
             position = stock[t] - short[t]  # units lost count as missing too: an order must cover them
             if position >= target - EPS:
                 continue
-            choice = _best_order(s, i, t, target - position, offers_of.get(i, []), limits, arrivals, stock)
+            choice = _best_order(s, i, t, target - position, s.offers_of[i], limits, arrivals, stock)
             if choice is None:
                 continue
             o, *fitted = choice

@@ -72,7 +72,8 @@ def build(s: Scenario, cover_window: int = COVER_WINDOW, run_window: int = RUN_W
     m.SOFT = pyo.Set(initialize=soft, dimen=2, ordered=True)
     m.HARD = pyo.Set(initialize=hard, dimen=2, ordered=True)
 
-    m.packs = pyo.Var(m.OT, domain=pyo.NonNegativeIntegers, bounds=lambda _, o, t: (0, pack_bound(s, o, t)))
+    most = {(o, t): pack_bound(s, o, t) for o, t in pairs}  # found once: the bounds and the order links use it
+    m.packs = pyo.Var(m.OT, domain=pyo.NonNegativeIntegers, bounds=lambda _, o, t: (0, most[o, t]))
     m.placed = pyo.Var(m.PT, domain=pyo.Binary)
     m.stock = pyo.Var(m.IT, domain=pyo.NonNegativeReals)
     m.short = pyo.Var(
@@ -102,7 +103,7 @@ def build(s: Scenario, cover_window: int = COVER_WINDOW, run_window: int = RUN_W
 
     def order_link(m, o, t):
         """Packs only when an order is placed."""
-        return m.packs[o, t] <= pack_bound(s, o, t) * m.placed[o, t]
+        return m.packs[o, t] <= most[o, t] * m.placed[o, t]
 
     def order_minimum(m, o, t):
         """A placed order is at least the minimum order quantity."""
