@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from optimizer.backends import child
+from optimizer.backends.beside import Beside
 from optimizer.backends.outcome import ProgressCallback
 from optimizer.backends.registry import backend_solve
 from optimizer.core.errors import InputError, InputErrors, UsageError
@@ -133,6 +134,23 @@ def _warm_start(formulation: Any, scenario: Any, model: Any, seconds: float) -> 
     return formulation.warm_start(scenario, model)
 
 
+def _beside(formulation: Any, scenario: Any, model: Any, solver_name: str) -> Beside | None:
+    """The start heuristic and fix-and-optimize to run beside HiGHS, for a model too large to give HiGHS the start.
+
+    Only for HiGHS and a kind with neighbourhoods and a timed start; every other model gets its start first.
+    """
+    if formulation.family != "pyomo" or formulation.neighbourhoods is None or not formulation.timed_warm_start:
+        return None
+    from optimizer.backends.pyomo_milp import is_highs, takes_start
+
+    if not is_highs(solver_name) or takes_start(model):
+        return None
+    return Beside(
+        start=lambda seconds: _warm_start(formulation, scenario, model, seconds),
+        neighbourhoods=lambda: formulation.neighbourhoods(scenario, model),
+    )
+
+
 def _too_short_to_build(formulation: Any, scenario: Any, time_limit: float) -> float | None:
     """The model's estimated build seconds when they exceed QUICK_PLAN_SHARE of the limit and a quick plan exists."""
     if formulation.quick_plan is None or formulation.build_estimate is None:
@@ -206,15 +224,22 @@ def solve_loaded(
     if replanning is not None:
         has_start = replanning.apply(loaded.scenario, model, previous, replan.freeze)
     build_seconds = time.perf_counter() - build_start
-    if replanning is None:
+    beside = _beside(formulation, loaded.scenario, model, solver_name) if replanning is None else None
+    if replanning is None and beside is None:
         has_start = _warm_start(formulation, loaded.scenario, model, max(0.0, seconds_left()))
+    elif beside is not None:
+        has_start = False  # the backend runs the start beside its solver
     start_seconds = time.perf_counter() - build_start - build_seconds
     reserve[0] = write_reserve(params.time_limit, model)
 
     run_params = params.model_copy(update={"solver": solver_name})
-    outcome = backend_solve(formulation.family, model, run_params, max(0.1, seconds_left()), progress, has_start)
+    outcome = backend_solve(
+        formulation.family, model, run_params, max(0.1, seconds_left()), progress, has_start, beside
+    )
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None
     notes = [f"solver: {solver_name} ({formulation.family} backend), {reason}"]
+    if beside is not None:
+        notes.append("the start heuristic and fix-and-optimize ran beside the solver, within its time")
     if plan is not None and formulation.marginals is not None:
         left = seconds_left()
         if left >= MARGINALS_MIN_SECONDS:

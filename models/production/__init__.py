@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from models.production import data, explain, formats, heuristic, marginal, milp, plan, replan
+from models.production import data, explain, formats, heuristic, marginal, milp, neighbourhoods, plan, replan
 from models.production.example import example_tables
 from optimizer.core.plan import Plan
 from optimizer.kinds import Formulation, KindDefinition, Replanning
@@ -34,6 +34,7 @@ KIND = KindDefinition(
             timed_warm_start=True,
             explain=explain.explain,
             marginals=_marginals,
+            neighbourhoods=neighbourhoods.neighbourhoods,
         )
     },
     example_tables=example_tables,

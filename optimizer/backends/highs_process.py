@@ -9,6 +9,7 @@ A crash of the native solver also stays in the child and becomes status 'error'.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -217,6 +218,38 @@ def _stronger(bound: float | None, floor: float | None) -> float | None:
     return max(bound, floor)
 
 
+@dataclass
+class RunningChild:
+    """A started child process and the pipe it reports on."""
+
+    process: Any
+    receive: Any
+    began: float
+    hard_stop: float  # HiGHS's own stop, or a kill soon after
+
+
+def start_child(
+    arrays: LpArrays,
+    options: dict[str, Any],
+    start: np.ndarray | None,
+    time_limit: float,
+    linking_rows: np.ndarray | None = None,
+    bound_only: bool = False,
+    plan: np.ndarray | None = None,
+) -> RunningChild:
+    """Spawn the child (see solve_in_child); call from the main thread, before anything redirects its output."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    options = {**options, "time_limit": float(time_limit)}
+    process = context.Process(
+        target=_child, args=(send, arrays, options, start, linking_rows, bound_only, plan), daemon=True
+    )
+    began = time.perf_counter()
+    process.start()
+    send.close()
+    return RunningChild(process, receive, began, began + time_limit + max(2.0, 0.01 * time_limit))
+
+
 def solve_in_child(
     arrays: LpArrays,
     options: dict[str, Any],
@@ -234,23 +267,22 @@ def solve_in_child(
     With `bound_only` as well, that bound is all it computes (status kInterrupt, no solution); `plan`,
     the plan the caller already has, is what the bound's leftover time narrows the gap of (see highs_blocks).
     """
-    context = multiprocessing.get_context("spawn")
-    receive, send = context.Pipe(duplex=False)
-    options = {**options, "time_limit": float(time_limit)}
-    process = context.Process(
-        target=_child, args=(send, arrays, options, start, linking_rows, bound_only, plan), daemon=True
-    )
-    began = time.perf_counter()
-    process.start()
-    send.close()
-    hard_stop = began + time_limit + max(2.0, 0.01 * time_limit)  # HiGHS's own stop, or a kill soon after
+    running = start_child(arrays, options, start, time_limit, linking_rows, bound_only, plan)
+    return collect(running, progress)
+
+
+def collect(
+    running: RunningChild, progress: ProgressCallback | None, stop: threading.Event | None = None
+) -> ChildOutcome:
+    """Read the child's reports until it is done or its hard stop; setting `stop` (another thread) ends it early."""
+    process, receive, began, hard_stop = running.process, running.receive, running.began, running.hard_stop
     incumbent: tuple[float, np.ndarray] | None = None
     bound: float | None = None
     blocks_bound: float | None = None  # from the blocks' LPs: a floor under every later bound
     outcome: ChildOutcome | None = None
     while outcome is None:
         wait = hard_stop - time.perf_counter()
-        if wait <= 0:
+        if wait <= 0 or (stop is not None and stop.is_set()):
             break
         try:
             if not receive.poll(min(wait, 0.5)):

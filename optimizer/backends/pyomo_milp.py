@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from optimizer.backends.beside import Beside
 from optimizer.backends.outcome import ProgressCallback, SolverOutcome, finished
 from optimizer.core.errors import UsageError
 from optimizer.core.params import SolveParams
@@ -62,7 +63,7 @@ def seconds_to_load(model: Any) -> float:
     return LOAD_START_SECONDS + (model.nvariables() + model.nconstraints()) / LOAD_SIZE_PER_SECOND
 
 
-def _not_run(start: float) -> SolverOutcome:
+def not_run(start: float) -> SolverOutcome:
     """No start and no time left to load the model into the solver: no plan, said at once (the limit holds)."""
     message = "no time left to load the model into the solver after building it; give a longer time limit"
     return finished(
@@ -70,7 +71,7 @@ def _not_run(start: float) -> SolverOutcome:
     )
 
 
-def _start_only(model: Any, start: float) -> SolverOutcome:
+def start_only(model: Any, start: float) -> SolverOutcome:
     """The loaded start as the answer when no time is left to run the solver (the limit holds)."""
     import pyomo.environ as pyo
 
@@ -81,8 +82,30 @@ def _start_only(model: Any, start: float) -> SolverOutcome:
     )
 
 
+def highs_options(model: Any, params: SolveParams) -> dict[str, Any]:
+    """HiGHS options of a run: gap, threads and seed from the parameters, then the kind's own (e.g. a node limit)."""
+    options: dict[str, Any] = {"mip_rel_gap": params.gap, "threads": params.threads, "random_seed": params.seed}
+    options.update(getattr(model, "highs_options", None) or {})
+    return options
+
+
+def is_highs(solver: str) -> bool:
+    """Whether a --solver name runs HiGHS through this module (the others go through Pyomo's solver plugins)."""
+    return solver in ("auto", "highs", "appsi_highs")
+
+
+def takes_start(model: Any) -> bool:
+    """Whether HiGHS is given the engine's start plan: only up to MIP_START_MAX_COLUMNS (see _solve_highs)."""
+    return model.nvariables() <= MIP_START_MAX_COLUMNS
+
+
 def _solve_highs(
-    model: Any, params: SolveParams, time_limit: float, progress: ProgressCallback | None, warm_start: bool
+    model: Any,
+    params: SolveParams,
+    time_limit: float,
+    progress: ProgressCallback | None,
+    warm_start: bool,
+    beside: Beside | None = None,
 ) -> SolverOutcome:
     """The model is read into arrays (see pyomo_arrays); HiGHS then runs in a child process (see highs_process)."""
     import pyomo.environ as pyo
@@ -91,11 +114,15 @@ def _solve_highs(
     from optimizer.backends.pyomo_arrays import compile_model
 
     start = time.perf_counter()
+    if beside is not None:
+        from optimizer.backends.pyomo_beside import solve_beside
+
+        return solve_beside(model, params, time_limit, progress, beside)
     needed = seconds_to_load(model)
     if warm_start and time_limit < needed:
-        return _start_only(model, start)
+        return start_only(model, start)
     if not warm_start and time_limit < needed - LOAD_START_SECONDS:  # a small model still gets its try
-        return _not_run(start)
+        return not_run(start)
     compiled = compile_model(model)
     arrays = compiled.arrays
     start_values = compiled.values() if warm_start else None
@@ -106,8 +133,7 @@ def _solve_highs(
     mip_start = None
     if start_values is not None and len(start_values) <= MIP_START_MAX_COLUMNS:
         mip_start = start_values
-    options = {"mip_rel_gap": params.gap, "threads": params.threads, "random_seed": params.seed}
-    options.update(getattr(model, "highs_options", None) or {})  # a kind's extra HiGHS options (e.g. a node limit)
+    options = highs_options(model, params)
     linking = compiled.linking_rows
     # Measured at 2000 items (717k columns): the whole-model MIP, started without the plan, ended with nothing
     # better than it and held 3 GB; with blocks and a start too big to pass, the child only computes the bound.
@@ -189,13 +215,15 @@ def solve(
     time_limit: float,
     progress: ProgressCallback | None = None,
     warm_start: bool = False,
+    beside: Beside | None = None,
 ) -> SolverOutcome:
     """Solve a Pyomo model with params.solver ('highs' by default); values are loaded into the model.
 
     With `warm_start`, the model's current variable values are a feasible plan: HiGHS starts
     from it, and it is returned (as feasible, with the solver's bound) if nothing better is found.
+    With `beside`, HiGHS runs while this process makes the start plan and improves it (other solvers take no start).
     """
-    name = "highs" if params.solver in ("auto", "highs", "appsi_highs") else params.solver
+    name = "highs" if is_highs(params.solver) else params.solver
     if name == "highs":
-        return _solve_highs(model, params, time_limit, progress, warm_start)
+        return _solve_highs(model, params, time_limit, progress, warm_start, beside)
     return _solve_legacy(name, model, params, time_limit)

@@ -1,0 +1,152 @@
+"""HiGHS on the whole model in its child process while this process makes the start plan and improves it.
+
+For models too large to give HiGHS the start (pyomo_milp.MIP_START_MAX_COLUMNS), HiGHS spends its
+time on the bound and rarely finds a plan as good as the engine's start, and the child leaves the
+second core idle. Here the child starts at once; meanwhile the kind's start heuristic runs in this
+process, then fix-and-optimize over the kind's neighbourhoods, until the time limit or until the
+plan is within the gap of HiGHS's bound. The cheaper of the two plans is kept.
+
+Measured at production 200 products x 52 weeks x 10 resources, 300 s: HiGHS gets 290 s instead of
+250 s for its bound, and fix-and-optimize takes about 0.14% off the start plan in 200 s.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from optimizer.backends.beside import Beside
+from optimizer.backends.fix_and_optimize import Improvement, improve, objective_of
+from optimizer.backends.outcome import Progress, ProgressCallback, SolverOutcome, finished
+from optimizer.backends.pyomo_milp import (
+    LOAD_START_SECONDS,
+    highs_options,
+    highs_version,
+    not_run,
+    seconds_to_load,
+    start_only,
+)
+from optimizer.core.params import SolveParams
+from optimizer.core.status import Status, from_highs, relative_gap
+
+MARGIN_SECONDS = 0.5  # fix-and-optimize ends this long before the limit, so the plan is chosen within it
+
+
+class _Race:
+    """What each side knows of the other: HiGHS's bound and best plan, this process's best plan (under a lock).
+
+    Progress goes on to the caller with the better of the two plans; a plan of this process within
+    the gap of HiGHS's bound stops both.
+    """
+
+    def __init__(self, progress: ProgressCallback | None, gap: float) -> None:
+        self.progress, self.gap = progress, gap
+        self.lock = threading.Lock()
+        self.began = time.perf_counter()
+        self.bound: float | None = None
+        self.theirs: float | None = None
+        self.ours: float | None = None
+        self.stop = threading.Event()
+        self.gap_reached = False
+
+    def from_highs(self, p: Progress) -> None:
+        with self.lock:
+            self.bound = p.bound if p.bound is not None else self.bound
+            self.theirs = p.incumbent if p.incumbent is not None else self.theirs
+            self._report()
+
+    def from_ours(self, objective: float) -> None:
+        with self.lock:
+            self.ours = objective
+            self._report()
+
+    def _report(self) -> None:
+        best = min((x for x in (self.theirs, self.ours) if x is not None), default=None)
+        gap = relative_gap(best, self.bound)
+        if self.ours is not None and best == self.ours and gap is not None and gap <= self.gap:
+            self.gap_reached = True
+            self.stop.set()
+        if self.progress is not None:
+            self.progress(Progress(time.perf_counter() - self.began, best, self.bound, gap))
+
+
+def _columns(variables: list[Any], groups: list[list[Any]]) -> list[np.ndarray]:
+    """Each group of model variables as the sorted array of its columns (variables not in the arrays left out)."""
+    column = {id(v): k for k, v in enumerate(variables)}
+    out = []
+    for group in groups:
+        found = np.unique(np.fromiter((column[id(v)] for v in group if id(v) in column), dtype=np.int64))
+        if len(found):
+            out.append(found)
+    return out
+
+
+def _our_plan(
+    compiled: Any, beside: Beside, deadline: float, seed: int, race: _Race, solving: Future
+) -> Improvement | None:
+    """The kind's start plan, improved by fix-and-optimize until `deadline`; None when the start found none."""
+    if not beside.start(max(0.0, deadline - time.perf_counter())):
+        return None
+    values = compiled.values()
+    if values is None:
+        return None
+    race.from_ours(objective_of(compiled.arrays, values))
+    groups = _columns(compiled.variables, beside.neighbourhoods())
+
+    def stop() -> bool:
+        return race.stop.is_set() or solving.done()
+
+    return improve(compiled.arrays, values, groups, deadline, seed, lambda b: race.from_ours(b.objective), stop)
+
+
+def solve_beside(
+    model: Any, params: SolveParams, time_limit: float, progress: ProgressCallback | None, beside: Beside
+) -> SolverOutcome:
+    """HiGHS in its child from the first second, the start heuristic and fix-and-optimize here; the better plan."""
+    from optimizer.backends.highs_process import collect, start_child
+    from optimizer.backends.pyomo_arrays import compile_model
+
+    began = time.perf_counter()
+    if time_limit < seconds_to_load(model) - LOAD_START_SECONDS:  # no time for HiGHS: the start plan, if any
+        return start_only(model, began) if beside.start(max(0.0, time_limit - MARGIN_SECONDS)) else not_run(began)
+    compiled = compile_model(model)
+    race = _Race(progress, params.gap)
+    remaining = max(0.5, time_limit - (time.perf_counter() - began))
+    running = start_child(compiled.arrays, highs_options(model, params), None, remaining)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # reads the child's reports while this thread works
+        solving = pool.submit(collect, running, race.from_highs, race.stop)
+        try:
+            ours = _our_plan(compiled, beside, began + time_limit - MARGIN_SECONDS, params.seed, race, solving)
+        except BaseException:
+            race.stop.set()  # the child is stopped at once, not at the time limit
+            raise
+        try:  # HiGHS may overrun its own limit in a long cut round: at the limit it is stopped
+            child = solving.result(timeout=max(0.0, began + time_limit - time.perf_counter()))
+        except TimeoutError:
+            race.stop.set()
+            child = solving.result()
+    has_solution = child.values is not None
+    status = from_highs(child.model_status, has_solution)
+    objective, bound = child.objective, child.bound
+    message = child.error or ("stopped at the time limit" if child.killed else "")
+    if has_solution:
+        compiled.load(child.values)
+    if (
+        ours is not None
+        and status is not Status.INFEASIBLE
+        and (objective is None or ours.objective < objective - 1e-9)
+    ):
+        compiled.load(ours.values)
+        objective = ours.objective
+        if race.gap_reached:
+            status, message = Status.OPTIMAL, "the engine's plan is within the gap of the solver's bound"
+        elif status in (Status.NO_SOLUTION, Status.ERROR, Status.FEASIBLE):
+            status = Status.FEASIBLE
+        found = f"the plan is the engine's start plan, improved beside the solver ({ours.summary})"
+        message = f"{message}; {found}" if message else found
+    seconds = time.perf_counter() - began
+    return finished(status, objective, bound, seconds, "highs", highs_version(), child.model_status, message)

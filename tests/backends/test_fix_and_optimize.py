@@ -1,0 +1,108 @@
+"""Fix-and-optimize on arrays: every plan it returns is feasible, never dearer, and a free-everything step is optimal.
+
+The model is the 12-product example plant cut to its first 8 weeks (HiGHS proves its optimum in
+seconds), compiled to HiGHS arrays; the start is a poor but feasible plan (the start heuristic
+without lot merging, every run the LP touches kept open).
+"""
+
+from __future__ import annotations
+
+import time
+
+import highspy
+import numpy as np
+import pytest
+
+from models.production import heuristic, milp, neighbourhoods
+from models.production.example import example_tables
+from optimizer.backends.fix_and_optimize import improve, objective_of
+from optimizer.backends.pyomo_arrays import compile_model
+from optimizer.solve import load
+from tests.builders import write_folder
+
+TOLERANCE = 1e-6
+WEEKS = 8
+
+
+def first_weeks(tables: dict[str, list[dict]], n: int) -> dict[str, list[dict]]:
+    """The example's sheets with only the rows of its first n periods."""
+    kept = {row["period"] for row in tables["Periods"][:n]}
+    return {
+        name: [r for r in rows if "period" not in r or r["period"] in kept or r["period"] is None]
+        for name, rows in tables.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def plant(tmp_path_factory):
+    """(arrays, a poor feasible start, the production neighbourhoods as column arrays)."""
+    tables = first_weeks(example_tables(None, 7), WEEKS)
+    s = load(write_folder(tmp_path_factory.mktemp("plant") / "plant", tables)).scenario
+    m = milp.build(s)
+    assert heuristic.warm_start(s, m, merge_seconds=0.0)  # LP rounding only: every touched run open
+    compiled = compile_model(m)
+    column = {id(v): k for k, v in enumerate(compiled.variables)}
+    groups = [np.unique([column[id(v)] for v in g]) for g in neighbourhoods.neighbourhoods(s, m)]
+    return compiled.arrays, compiled.values(), groups
+
+
+def assert_feasible(arrays, x: np.ndarray) -> None:
+    """Rows, column bounds and integrality hold at x (an independent check of the arrays' plan)."""
+    start, index, value = arrays.rowwise()
+    rows = np.repeat(np.arange(len(arrays.row_lower)), np.diff(start))
+    activity = np.bincount(rows, weights=value * x[index], minlength=len(arrays.row_lower))
+    scale = 1 + np.abs(activity)
+    assert np.all(activity >= arrays.row_lower - TOLERANCE * scale)
+    assert np.all(activity <= arrays.row_upper + TOLERANCE * scale)
+    assert np.all(x >= arrays.col_lower - TOLERANCE) and np.all(x <= arrays.col_upper + TOLERANCE)
+    integer = arrays.integrality == 1
+    assert np.all(np.abs(x[integer] - np.round(x[integer])) <= TOLERANCE)
+
+
+@pytest.fixture(scope="module")
+def optimum(plant) -> float:
+    """The whole model's proven optimum, from HiGHS on the same arrays."""
+    arrays = plant[0]
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.passModel(arrays.to_lp())
+    highs.run()
+    assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return highs.getInfo().objective_function_value
+
+
+def test_the_steps_find_a_cheaper_feasible_plan_and_report_each_one(plant, optimum):
+    arrays, start, groups = plant
+    assert_feasible(arrays, start)
+    seen = []
+    best = improve(arrays, start, groups, time.perf_counter() + 30, on_better=lambda b: seen.append(b.objective))
+    assert best.objective < objective_of(arrays, start) - 1.0  # the poor start is improved
+    assert best.objective == pytest.approx(objective_of(arrays, best.values))
+    assert_feasible(arrays, best.values)
+    assert seen == sorted(seen, reverse=True) and seen[-1] == best.objective and len(seen) == best.improved
+    assert best.objective >= optimum - 1e-6 * abs(best.objective)
+
+
+def test_freeing_every_column_gives_the_whole_model_optimum(plant, optimum):
+    arrays, start, _ = plant
+    everything = [np.arange(len(arrays.col_cost))]
+    best = improve(arrays, start, everything, time.perf_counter() + 60, step_seconds=60)
+    assert best.objective == pytest.approx(optimum, rel=1e-6)
+    assert_feasible(arrays, best.values)
+
+
+def test_it_stops_at_its_deadline_and_when_told(plant):
+    arrays, start, groups = plant
+    began = time.perf_counter()
+    best = improve(arrays, start, groups, began + 1.0)
+    assert time.perf_counter() - began < 1.0 + 0.5  # a step is cut to the time left
+    assert best.objective <= objective_of(arrays, start)
+    stopped = improve(arrays, start, groups, time.perf_counter() + 60, stop=lambda: True)
+    assert stopped.steps == 0 and np.array_equal(stopped.values, start)
+
+
+def test_a_plan_with_no_neighbourhoods_comes_back_unchanged(plant):
+    arrays, start, _ = plant
+    best = improve(arrays, start, [], time.perf_counter() + 10)
+    assert best.steps == 0 and best.objective == pytest.approx(objective_of(arrays, start))

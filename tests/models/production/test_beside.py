@@ -1,0 +1,106 @@
+"""Production models too large to give HiGHS the start: the start and fix-and-optimize run beside HiGHS.
+
+The size threshold is lowered so that a 30-product plant takes that path in seconds; the plans
+are checked by the independent checker and against the usual path on the same scenario.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pyomo.environ as pyo
+import pytest
+
+from models.production import heuristic, milp, neighbourhoods, plan
+from models.production.example import example_tables
+from optimizer.backends import pyomo_milp
+from optimizer.backends.beside import Beside
+from optimizer.backends.outcome import Progress
+from optimizer.backends.pyomo_beside import _Race
+from optimizer.core.params import SolveParams
+from optimizer.core.status import Status
+from optimizer.solve import load, solve_loaded
+from tests.builders import write_folder
+from tests.models.production.checker import check_plan
+
+LIMIT = 12.0
+
+
+@pytest.fixture(scope="module")
+def plant(tmp_path_factory):
+    return load(write_folder(tmp_path_factory.mktemp("plant30") / "plant30", example_tables(30, 7)))
+
+
+def solve(loaded, beside: bool, gap: float = 0.0, limit: float = LIMIT):
+    """(result, wall seconds); beside=True lowers the size threshold so the plant goes beside HiGHS."""
+    with pytest.MonkeyPatch.context() as patch:
+        if beside:
+            patch.setattr(pyomo_milp, "MIP_START_MAX_COLUMNS", 0)
+        started = time.perf_counter()
+        result = solve_loaded(loaded, SolveParams(time_limit=limit, gap=gap), started=started)
+    return result, time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def beside_run(plant):
+    return solve(plant, beside=True)
+
+
+def test_beside_the_solver_the_plan_is_checked_priced_and_within_the_limit(plant, beside_run):
+    result, wall = beside_run
+    assert any("beside the solver" in note for note in result.notes)
+    assert result.status in (Status.FEASIBLE, Status.OPTIMAL), result.message
+    assert check_plan(plant.scenario, result.plan) == pytest.approx(result.objective, rel=1e-6)
+    assert result.bound is not None and result.bound <= result.objective + 1e-6
+    assert result.gap == pytest.approx((result.objective - result.bound) / abs(result.objective), abs=1e-9)
+    assert wall <= LIMIT + 1.0
+
+
+def test_both_paths_agree_within_each_others_bounds(plant, beside_run):
+    beside, _ = beside_run
+    usual, _ = solve(plant, beside=False)
+    assert check_plan(plant.scenario, usual.plan) == pytest.approx(usual.objective, rel=1e-6)
+    # each path's bound holds for the other's plan
+    assert beside.bound <= usual.objective + 1e-6 and usual.bound <= beside.objective + 1e-6
+    assert beside.objective <= usual.objective * 1.02  # the beside path's plan is as good, give or take 2%
+
+
+def test_a_loose_gap_ends_the_run_early_as_optimal_within_it(plant):
+    result, wall = solve(plant, beside=True, gap=0.05, limit=60.0)
+    assert result.status is Status.OPTIMAL and result.gap <= 0.05
+    assert wall < 30.0
+    assert check_plan(plant.scenario, result.plan) == pytest.approx(result.objective, rel=1e-6)
+
+
+def test_with_no_time_to_load_the_solver_the_start_plan_is_the_answer(plant):
+    s = plant.scenario
+    m = milp.build(s)
+    beside = Beside(lambda seconds: heuristic.warm_start(s, m), lambda: neighbourhoods.neighbourhoods(s, m))
+    outcome = pyomo_milp.solve(m, SolveParams(), time_limit=0.0, beside=beside)
+    assert outcome.status is Status.FEASIBLE and "quick heuristic plan" in outcome.message
+    assert outcome.bound is None
+    assert check_plan(s, plan.extract(s, plan.values_from_pyomo(s, m))) == pytest.approx(outcome.objective, rel=1e-6)
+
+
+def test_the_race_stops_both_sides_only_when_our_plan_is_within_the_gap_of_the_bound():
+    seen = []
+    race = _Race(seen.append, gap=0.01)
+    race.from_highs(Progress(1.0, None, 99.0, None))
+    race.from_ours(101.0)  # 1.98% above the bound
+    assert not race.stop.is_set() and seen[-1].incumbent == 101.0 and seen[-1].bound == 99.0
+    race.from_highs(Progress(2.0, 150.0, 99.5, None))  # HiGHS's own plan is worse: ours is reported
+    assert seen[-1].incumbent == 101.0 and not race.stop.is_set()
+    race.from_ours(100.4)  # 0.9% above the bound
+    assert race.stop.is_set() and race.gap_reached
+
+
+def test_every_run_and_period_is_in_some_neighbourhood(plant):
+    s = plant.scenario
+    m = milp.build(s)
+    groups = neighbourhoods.neighbourhoods(s, m)
+    covered = {id(v) for group in groups for v in group}
+    assert all(id(v) in covered for v in m.run.values())
+    assert all(id(v) in covered for v in m.make.values())
+    assert {t for w in neighbourhoods.windows(s.n_periods) for t in w} == set(range(s.n_periods))
+    model_vars = {id(v) for v in m.component_data_objects(pyo.Var, descend_into=True)}
+    assert covered <= model_vars
