@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-import highspy
 import numpy as np
 import pytest
 
@@ -18,6 +17,7 @@ from models.production.example import example_tables
 from optimizer.backends.fix_and_optimize import improve, objective_of
 from optimizer.backends.pyomo_arrays import compile_model
 from optimizer.solve import load
+from tests.arrays import proven_optimum
 from tests.builders import write_folder
 
 TOLERANCE = 1e-6
@@ -62,14 +62,7 @@ def assert_feasible(arrays, x: np.ndarray) -> None:
 @pytest.fixture(scope="module")
 def optimum(plant) -> float:
     """The whole model's proven optimum, from HiGHS on the same arrays."""
-    arrays = plant[0]
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("mip_rel_gap", 0.0)
-    highs.passModel(arrays.to_lp())
-    highs.run()
-    assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return highs.getInfo().objective_function_value
+    return proven_optimum(plant[0])
 
 
 def test_the_steps_find_a_cheaper_feasible_plan_and_report_each_one(plant, optimum):

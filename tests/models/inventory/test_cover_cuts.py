@@ -4,10 +4,8 @@ optimum the same with and without them, the LP bound never looser, and plans sol
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from pathlib import Path
 
-import highspy
 import numpy as np
 import pyomo.environ as pyo
 import pytest
@@ -17,11 +15,11 @@ from models.inventory.cuts import COVER_WINDOW, RUN_WINDOW, cover_cuts, cut_wind
 from models.inventory.milp import build
 from models.inventory.orders import needs_placed, pack_bound
 from optimizer.backends.highs_process import LpArrays
-from optimizer.backends.highs_threads import reset_scheduler
 from optimizer.backends.pyomo_arrays import compile_model
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 from optimizer.solve import load, solve_loaded
+from tests.arrays import proven_optimum
 from tests.builders import write_folder
 from tests.models.inventory.checker import check_plan
 
@@ -115,22 +113,8 @@ def highs_arrays(m) -> tuple[LpArrays, list[str]]:
     return compiled.arrays, [var.name for var in compiled.variables]
 
 
-def optimum(arrays: LpArrays, relax: bool) -> float:
-    """Optimum of the arrays' model, or of its LP relaxation, by HiGHS in this process."""
-    if relax:
-        arrays = replace(arrays, integrality=np.zeros_like(arrays.integrality))
-    reset_scheduler()
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("mip_rel_gap", 0.0)
-    highs.passModel(arrays.to_lp())
-    highs.run()
-    assert highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return highs.getInfo().objective_function_value
-
-
 def solve(s, cover: int, run: int, relax: bool) -> float:
-    return optimum(highs_arrays(build(s, cover_window=cover, run_window=run))[0], relax)
+    return proven_optimum(highs_arrays(build(s, cover_window=cover, run_window=run))[0], relax)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -154,7 +138,7 @@ def test_every_array_row_is_the_cut_written_out_term_by_term(tmp_path: Path, see
 def test_the_array_cuts_give_the_lp_bound_of_the_same_cuts_as_pyomo_rows(tmp_path: Path) -> None:
     s = random_scenario(tmp_path, 3).scenario
     m = build(s, cover_window=8, run_window=6)
-    via_arrays = optimum(highs_arrays(m)[0], relax=True)
+    via_arrays = proven_optimum(highs_arrays(m)[0], relax=True)
     cuts = written_out_cuts(s, m, 8, 6)
     by_name = {var.name: var for var in m.component_data_objects(pyo.Var)}
     m.cut_rows = []
