@@ -135,19 +135,21 @@ def _warm_start(formulation: Any, scenario: Any, model: Any, seconds: float) -> 
 
 
 def _beside(formulation: Any, scenario: Any, model: Any, solver_name: str) -> Beside | None:
-    """The start heuristic and fix-and-optimize to run beside HiGHS, for a model too large to give HiGHS the start.
+    """Fix-and-optimize to run beside HiGHS (and the start heuristic too, for a model too large to give HiGHS the start).
 
-    Only for HiGHS and a kind with neighbourhoods and a timed start; every other model gets its start first.
+    Only for HiGHS and a kind with neighbourhoods and a timed start; every other model gets its start first and
+    the solver alone. A model small enough takes the start plan and each cheaper plan fix-and-optimize finds.
     """
     if formulation.family != "pyomo" or formulation.neighbourhoods is None or not formulation.timed_warm_start:
         return None
     from optimizer.backends.pyomo_milp import is_highs, takes_start
 
-    if not is_highs(solver_name) or takes_start(model):
+    if not is_highs(solver_name):
         return None
     return Beside(
         start=lambda seconds: _warm_start(formulation, scenario, model, seconds),
         neighbourhoods=lambda: formulation.neighbourhoods(scenario, model),
+        start_first=takes_start(model),
     )
 
 
@@ -225,7 +227,7 @@ def solve_loaded(
         has_start = replanning.apply(loaded.scenario, model, previous, replan.freeze)
     build_seconds = time.perf_counter() - build_start
     beside = _beside(formulation, loaded.scenario, model, solver_name) if replanning is None else None
-    if replanning is None and beside is None:
+    if replanning is None and (beside is None or beside.start_first):
         has_start = _warm_start(formulation, loaded.scenario, model, max(0.0, seconds_left()))
     elif beside is not None:
         has_start = False  # the backend runs the start beside its solver
@@ -238,7 +240,9 @@ def solve_loaded(
     )
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None
     notes = [f"solver: {solver_name} ({formulation.family} backend), {reason}"]
-    if beside is not None:
+    if beside is not None and beside.start_first:
+        notes.append("fix-and-optimize ran beside the solver from its start plan, each cheaper plan offered to it")
+    elif beside is not None:
         notes.append("the start heuristic and fix-and-optimize ran beside the solver, within its time")
     if plan is not None and formulation.marginals is not None:
         left = seconds_left()

@@ -18,3 +18,4 @@ class Beside:
 
     start: Callable[[float], bool]  # seconds it may use -> True when the model then holds a feasible plan
     neighbourhoods: Callable[[], list[list[Any]]]  # groups of the model's variables freed together
+    start_first: bool = False  # the start runs before the solver, which takes its plan (a model small enough)

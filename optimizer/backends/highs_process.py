@@ -134,6 +134,43 @@ class ChildOutcome:
     error: str = ""
 
 
+class PlanOffers:
+    """The latest plan the parent offers the child's MIP search, in shared memory: the parent never waits on the child.
+
+    HiGHS asks for it at its user-solution callback (after setup, at the root and between dives), checks
+    it and keeps it if it is feasible and cheaper; its search then prunes against it and dives from it.
+    """
+
+    def __init__(self, context: Any, n_columns: int) -> None:
+        self.version = context.Value("q", 0)  # with its own lock, which also guards the values
+        self.values = context.RawArray("d", n_columns)
+
+    def offer(self, values: np.ndarray) -> None:
+        """Parent: replace the offered plan."""
+        with self.version.get_lock():
+            np.frombuffer(self.values)[:] = values
+            self.version.value += 1
+
+    def take(self, seen: int) -> tuple[int, np.ndarray | None]:
+        """Child: (version, values) of a plan newer than version `seen`, or (seen, None)."""
+        with self.version.get_lock():
+            if self.version.value == seen:
+                return seen, None
+            return self.version.value, np.frombuffer(self.values).copy()
+
+
+def _take_offers(highs: Any, offers: PlanOffers) -> None:
+    """Hand HiGHS each plan the parent offers, at its user-solution callback."""
+    seen = [0]
+
+    def offered(event: Any) -> None:
+        seen[0], values = offers.take(seen[0])
+        if values is not None:
+            event.data_in.setSolution(values)
+
+    highs.cbMipUserSolution.subscribe(offered)
+
+
 def _send_done(conn: Any, *outcome: Any) -> None:
     """The child's last messages: its memory peak (the parent stops reading at 'done'), then its outcome."""
     conn.send(("memory", own_peak_kib()))
@@ -148,8 +185,9 @@ def _child(
     linking: np.ndarray | None = None,
     bound_only: bool = False,
     plan: np.ndarray | None = None,
+    offers: PlanOffers | None = None,
 ) -> None:
-    """Child process body: solve, streaming progress and every improving solution."""
+    """Child process body: solve, streaming progress and every improving solution (and taking the parent's offers)."""
     import os
 
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -193,6 +231,8 @@ def _child(
 
         highs.cbMipImprovingSolution.subscribe(improving)
         highs.cbMipLogging.subscribe(logging)
+        if offers is not None:
+            _take_offers(highs, offers)
         highs.run()
         info = highs.getInfo()
         has_solution = info.primal_solution_status == 2
@@ -226,6 +266,7 @@ class RunningChild:
     receive: Any
     began: float
     hard_stop: float  # HiGHS's own stop, or a kill soon after
+    offers: PlanOffers | None = None  # plans for the child's search, when it takes them
 
 
 def start_child(
@@ -236,18 +277,23 @@ def start_child(
     linking_rows: np.ndarray | None = None,
     bound_only: bool = False,
     plan: np.ndarray | None = None,
+    takes_offers: bool = False,
 ) -> RunningChild:
-    """Spawn the child (see solve_in_child); call from the main thread, before anything redirects its output."""
+    """Spawn the child (see solve_in_child); call from the main thread, before anything redirects its output.
+
+    With `takes_offers`, the returned child's `offers` passes plans found here on to its MIP search.
+    """
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     options = {**options, "time_limit": float(time_limit)}
+    offers = PlanOffers(context, len(arrays.col_cost)) if takes_offers else None
     process = context.Process(
-        target=_child, args=(send, arrays, options, start, linking_rows, bound_only, plan), daemon=True
+        target=_child, args=(send, arrays, options, start, linking_rows, bound_only, plan, offers), daemon=True
     )
     began = time.perf_counter()
     process.start()
     send.close()
-    return RunningChild(process, receive, began, began + time_limit + max(2.0, 0.01 * time_limit))
+    return RunningChild(process, receive, began, began + time_limit + max(2.0, 0.01 * time_limit), offers)
 
 
 def solve_in_child(

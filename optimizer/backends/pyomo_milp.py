@@ -117,7 +117,7 @@ def _solve_highs(
     if beside is not None:
         from optimizer.backends.pyomo_beside import solve_beside
 
-        return solve_beside(model, params, time_limit, progress, beside)
+        return solve_beside(model, params, time_limit, progress, beside, warm_start)
     needed = seconds_to_load(model)
     if warm_start and time_limit < needed:
         return start_only(model, start)

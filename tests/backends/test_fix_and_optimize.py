@@ -15,6 +15,7 @@ import pytest
 from models.production import heuristic, milp, neighbourhoods
 from models.production.example import example_tables
 from optimizer.backends.fix_and_optimize import improve, objective_of
+from optimizer.backends.highs_process import collect, start_child
 from optimizer.backends.pyomo_arrays import compile_model
 from optimizer.solve import load
 from tests.arrays import proven_optimum
@@ -99,3 +100,18 @@ def test_a_plan_with_no_neighbourhoods_comes_back_unchanged(plant):
     arrays, start, _ = plant
     best = improve(arrays, start, [], time.perf_counter() + 10)
     assert best.steps == 0 and best.objective == pytest.approx(objective_of(arrays, start))
+
+
+def test_a_plan_offered_to_the_solver_child_is_taken(plant, optimum):
+    """The beside path offers each cheaper plan to HiGHS's search; stopped at its first plan, HiGHS shows which it took."""
+    arrays, start, _ = plant
+    everything = [np.arange(len(arrays.col_cost))]
+    best = improve(arrays, start, everything, time.perf_counter() + 60, step_seconds=60)
+    first_plan_only = {"mip_max_improving_sols": 1, "threads": 1, "mip_rel_gap": 0.0}
+    alone = collect(start_child(arrays, first_plan_only, None, 30.0), None)
+    assert alone.objective > optimum + 1.0  # by itself, HiGHS's first plan is dearer
+    running = start_child(arrays, first_plan_only, None, 30.0, takes_offers=True)
+    running.offers.offer(best.values)  # before the child has even loaded HiGHS
+    offered = collect(running, None)
+    assert offered.objective == pytest.approx(optimum, rel=1e-9)
+    assert_feasible(arrays, offered.values)
