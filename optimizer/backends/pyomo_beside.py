@@ -99,8 +99,8 @@ def _our_plan(
 ) -> Improvement | None:
     """The start plan (the model's values when HiGHS takes `offers`, else the kind's start heuristic's), improved by
     fix-and-optimize until `deadline`, each cheaper plan offered to HiGHS; None when the start found none."""
-    if offers is None and not beside.start(max(0.0, deadline - time.perf_counter())):
-        return None
+    if offers is None and (beside.start_first or not beside.start(max(0.0, deadline - time.perf_counter()))):
+        return None  # (a start made first that found no plan is not tried again)
     values = compiled.values()
     if values is None:
         return None
@@ -126,13 +126,17 @@ def solve_beside(
     beside: Beside,
     has_start: bool = False,
 ) -> SolverOutcome:
-    """HiGHS in its child from the first second, the start heuristic and fix-and-optimize here; the better plan."""
+    """HiGHS in its child, fix-and-optimize here (after the start heuristic, unless `has_start`); the better plan.
+
+    With `has_start` (the model holds the start plan, made first), HiGHS starts from it and takes each cheaper plan.
+    """
     from optimizer.backends.highs_process import collect, start_child
     from optimizer.backends.pyomo_arrays import compile_model
 
     began = time.perf_counter()
     if time_limit < seconds_to_load(model) - LOAD_START_SECONDS:  # no time for HiGHS: the start plan, if any
-        return start_only(model, began) if beside.start(max(0.0, time_limit - MARGIN_SECONDS)) else not_run(began)
+        made = has_start or (not beside.start_first and beside.start(max(0.0, time_limit - MARGIN_SECONDS)))
+        return start_only(model, began) if made else not_run(began)
     compiled = compile_model(model)
     race = _Race(progress, params.gap)
     remaining = max(0.5, time_limit - (time.perf_counter() - began))

@@ -99,6 +99,17 @@ def test_with_no_time_to_load_the_solver_the_start_plan_is_the_answer(plant):
     assert check_plan(s, plan.extract(s, plan.values_from_pyomo(s, m))) == pytest.approx(outcome.objective, rel=1e-6)
 
 
+def test_with_the_start_made_first_and_no_time_to_load_the_solver_that_start_is_the_answer(plant):
+    s = plant.scenario
+    m = milp.build(s)
+    assert heuristic.warm_start(s, m)
+    starts = []  # the start heuristic must not run a second time
+    beside = Beside(lambda seconds: starts.append(seconds) or True, lambda: [], start_first=True)
+    outcome = pyomo_milp.solve(m, SolveParams(), time_limit=0.0, warm_start=True, beside=beside)
+    assert outcome.status is Status.FEASIBLE and not starts
+    assert check_plan(s, plan.extract(s, plan.values_from_pyomo(s, m))) == pytest.approx(outcome.objective, rel=1e-6)
+
+
 def test_the_race_stops_both_sides_only_when_our_plan_is_within_the_gap_of_the_bound():
     seen = []
     race = _Race(seen.append, gap=0.01)
