@@ -240,10 +240,12 @@ def solve_loaded(
     )
     plan = formulation.extract(loaded.scenario, model) if outcome.status.has_plan else None
     notes = [f"solver: {solver_name} ({formulation.family} backend), {reason}"]
-    if beside is not None and beside.start_first:
-        notes.append("fix-and-optimize ran beside the solver from its start plan, each cheaper plan offered to it")
-    elif beside is not None:
-        notes.append("the start heuristic and fix-and-optimize ran beside the solver, within its time")
+    if beside is not None:
+        notes.append(
+            "fix-and-optimize ran beside the solver from its start plan, each cheaper plan offered to it"
+            if beside.start_first
+            else "the start heuristic and fix-and-optimize ran beside the solver, within its time"
+        )
     if plan is not None and formulation.marginals is not None:
         left = seconds_left()
         if left >= MARGINALS_MIN_SECONDS:

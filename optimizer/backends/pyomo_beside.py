@@ -88,6 +88,11 @@ def _columns(variables: list[Any], groups: list[list[Any]]) -> list[np.ndarray]:
     return out
 
 
+def _start_here(beside: Beside, seconds: float) -> bool:
+    """Run the kind's start heuristic in this process, unless it ran before the solver (and then found no plan)."""
+    return not beside.start_first and beside.start(seconds)
+
+
 def _our_plan(
     compiled: Any,
     beside: Beside,
@@ -95,13 +100,14 @@ def _our_plan(
     seed: int,
     race: _Race,
     solving: Future,
+    start: np.ndarray | None,
     offers: PlanOffers | None,
 ) -> Improvement | None:
-    """The start plan (the model's values when HiGHS takes `offers`, else the kind's start heuristic's), improved by
-    fix-and-optimize until `deadline`, each cheaper plan offered to HiGHS; None when the start found none."""
-    if offers is None and (beside.start_first or not beside.start(max(0.0, deadline - time.perf_counter()))):
-        return None  # (a start made first that found no plan is not tried again)
-    values = compiled.values()
+    """`start` (the plan HiGHS started from) or else the start heuristic's plan made here, improved by fix-and-optimize
+    until `deadline`, each cheaper plan passed to `offers`; None when there is no start plan."""
+    values = start
+    if values is None and _start_here(beside, max(0.0, deadline - time.perf_counter())):
+        values = compiled.values()
     if values is None:
         return None
     race.from_ours(objective_of(compiled.arrays, values))
@@ -135,7 +141,7 @@ def solve_beside(
 
     began = time.perf_counter()
     if time_limit < seconds_to_load(model) - LOAD_START_SECONDS:  # no time for HiGHS: the start plan, if any
-        made = has_start or (not beside.start_first and beside.start(max(0.0, time_limit - MARGIN_SECONDS)))
+        made = has_start or _start_here(beside, max(0.0, time_limit - MARGIN_SECONDS))
         return start_only(model, began) if made else not_run(began)
     compiled = compile_model(model)
     race = _Race(progress, params.gap)
@@ -146,9 +152,8 @@ def solve_beside(
     with ThreadPoolExecutor(max_workers=1) as pool:  # reads the child's reports while this thread works
         solving = pool.submit(collect, running, race.from_highs, race.stop)
         try:
-            ours = _our_plan(
-                compiled, beside, began + time_limit - MARGIN_SECONDS, params.seed, race, solving, running.offers
-            )
+            deadline = began + time_limit - MARGIN_SECONDS
+            ours = _our_plan(compiled, beside, deadline, params.seed, race, solving, mip_start, running.offers)
         except BaseException:
             race.stop.set()  # the child is stopped at once, not at the time limit
             raise
