@@ -41,9 +41,9 @@ class Formulation:
     # (the start heuristic's, or None). A limit under build_estimate / QUICK_PLAN_SHARE gets the quick plan.
     build_estimate: Callable[[Any], float] | None = None
     quick_plan: Callable[[Any], Plan | None] | None = None
-    # (scenario, model) -> groups of the model's variables re-optimised together by fix-and-optimize; a model too
-    # large to give the solver its start then gets the start heuristic and these steps beside the solver
-    neighbourhoods: Callable[[Any, Any], list[list[Any]]] | None = None
+    # (scenario, model) -> stages of groups of the model's variables re-optimised together by fix-and-optimize (a
+    # stage's rounds go on while they find a cheaper plan, then the next stage's); beside the solver (see solve.py)
+    neighbourhoods: Callable[[Any, Any], list[list[list[Any]]]] | None = None
 
 
 @dataclass(frozen=True)

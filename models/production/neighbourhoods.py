@@ -4,6 +4,15 @@ A resource's products compete for its hours, so re-planning them together can mo
 between them; a window of periods keeps each step small. Freed with them: the overtime of every
 resource they can run on, and the stock of their components (what a parent makes earlier or later
 changes only when its components wait in stock). Everything else stays as in the incumbent.
+
+The windows come in stages, narrow first: a narrow window's step is small, so its rounds are quick;
+once a round of them finds nothing cheaper, wider windows can still move a setup further. Measured on
+the Trigeiro lot-sizing files (fix-and-optimize alone from the start plan, 50 s on one core): windows of
+12 periods alone stopped at 25,512.9 on X11218A and 11,547.0 on X11129A; windows of 8, then 12, 16 and
+20 reached their proven optima, 25,455.4 and 11,541.4 (a first stage of 6 periods trapped X11218A at
+25,487.7). Through the command line at 60 s both now end at their optima (were 25,491.4 and 11,547.0).
+At 200 products x 52 weeks x 10 resources (300 s, gap 1%), where windows of 8, 12 and 16 periods had
+gained about the same, the run ends as before: 1% reached at 182.9 s (was 174.4 s).
 """
 
 from __future__ import annotations
@@ -12,16 +21,27 @@ from typing import Any
 
 from models.production.data import Scenario
 
-WINDOW = 12  # periods per neighbourhood (measured at 200 products x 52 weeks: 8, 12 and 16 gained about the same)
-STRIDE = 8  # periods between window starts: windows overlap, so a change at a window's edge can be undone
+FIRST_WIDTH = 8  # periods per window in the first stage
+WIDEN = 1.5  # each stage's windows are this much wider than the stage before, up to the whole horizon
 
 
-def windows(n_periods: int) -> list[range]:
-    """Overlapping windows of WINDOW periods, STRIDE apart, the last one ending with the horizon."""
+def widths(n_periods: int) -> list[int]:
+    """Window widths stage by stage: FIRST_WIDTH, widened by WIDEN, the last one the whole horizon."""
     out = []
-    for first in range(0, n_periods, STRIDE):
-        out.append(range(first, min(n_periods, first + WINDOW)))
-        if first + WINDOW >= n_periods:
+    width = FIRST_WIDTH
+    while width < n_periods:
+        out.append(width)
+        width = max(width + 1, round(width * WIDEN))
+    return out + [n_periods]
+
+
+def windows(n_periods: int, width: int) -> list[range]:
+    """Windows of `width` periods, half a width apart (a change at one's edge can be undone), the last ending the horizon."""
+    stride = max(1, width // 2)
+    out = []
+    for first in range(0, n_periods, stride):
+        out.append(range(first, min(n_periods, first + width)))
+        if first + width >= n_periods:
             break
     return out
 
@@ -36,8 +56,13 @@ def _held(m: Any, i: int, periods: range) -> list[Any]:
     return out
 
 
-def neighbourhoods(s: Scenario, m: Any) -> list[list[Any]]:
-    """Groups of the model's variables freed together: for each window, for each resource, its products' decisions."""
+def neighbourhoods(s: Scenario, m: Any) -> list[list[list[Any]]]:
+    """Stages of groups of the model's variables freed together: for each window, each resource's products' decisions."""
+    return [_stage(s, m, windows(s.n_periods, width)) for width in widths(s.n_periods)]
+
+
+def _stage(s: Scenario, m: Any, periods_of: list[range]) -> list[list[Any]]:
+    """For each window of `periods_of`, for each resource, the group of its products' decisions in that window."""
     st = m.structure
     components_of: dict[int, set[int]] = {}
     for c in s.bom:
@@ -50,7 +75,7 @@ def neighbourhoods(s: Scenario, m: Any) -> list[list[Any]]:
         for r in sorted({s.routings[k].resource for k in routes}):
             on_resource[r].append(i)
     out = []
-    for periods in windows(s.n_periods):
+    for periods in periods_of:
         for products in on_resource:
             if not products:
                 continue

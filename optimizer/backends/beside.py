@@ -17,5 +17,6 @@ class Beside:
     """The kind's side of the work: a timed start heuristic and its neighbourhoods of model variables."""
 
     start: Callable[[float], bool]  # seconds it may use -> True when the model then holds a feasible plan
-    neighbourhoods: Callable[[], list[list[Any]]]  # groups of the model's variables freed together
+    # stages of groups of the model's variables freed together; the next stage once a round of one finds nothing cheaper
+    neighbourhoods: Callable[[], list[list[list[Any]]]]
     start_first: bool = False  # the start runs before the solver, which takes its plan (a model small enough)

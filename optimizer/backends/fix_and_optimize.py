@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -49,23 +50,24 @@ def objective_of(arrays: LpArrays, values: np.ndarray) -> float:
 def improve(
     arrays: LpArrays,
     values: np.ndarray,
-    neighbourhoods: Sequence[np.ndarray],
+    stages: Sequence[Sequence[np.ndarray]],
     deadline: float,
     seed: int = 0,
     on_better: Callable[[Improvement], None] | None = None,
     stop: Callable[[], bool] | None = None,
     step_seconds: float = STEP_SECONDS,
 ) -> Improvement:
-    """Steps over `neighbourhoods` (arrays of column indices), in order and round after round, until `deadline`.
+    """Steps over each stage's neighbourhoods (arrays of column indices), round after round, until `deadline`.
 
-    `values` must be a feasible plan of the model. A round with no improvement in any step ends
-    the search (each neighbourhood is then optimal around the incumbent, or as good as its step
-    time allows). `on_better` is told of every cheaper plan; `stop` returning True ends the search.
+    `values` must be a feasible plan of the model. A round of a stage with no improvement in any
+    step moves on to the next stage (each neighbourhood is then optimal around the incumbent, or as
+    good as its step time allows); after the last stage the search ends. `on_better` is told of every
+    cheaper plan; `stop` returning True ends the search.
     """
     import highspy
 
     best = Improvement(objective_of(arrays, values), np.asarray(values, dtype=float).copy())
-    if not neighbourhoods or arrays.sense != 1:  # minimisation only (every model that uses it)
+    if not any(len(stage) for stage in stages) or arrays.sense != 1:  # minimisation only (every model that uses it)
         return best
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
@@ -73,32 +75,41 @@ def improve(
     highs.setOptionValue("random_seed", seed)
     highs.setOptionValue("mip_rel_gap", STEP_REL_GAP)
     highs.passModel(arrays.to_lp())
-    columns = np.arange(len(arrays.col_cost), dtype=np.int32)
-    improved_in_round = True
-    while improved_in_round:
-        improved_in_round = False
-        for free in neighbourhoods:
-            left = deadline - time.perf_counter()
-            if left < MIN_STEP_SECONDS or (stop is not None and stop()):
-                return best
-            lower, upper = best.values.copy(), best.values.copy()
-            lower[free], upper[free] = arrays.col_lower[free], arrays.col_upper[free]
-            highs.changeColsBounds(len(columns), columns, lower, upper)
-            start = highspy.HighsSolution()
-            start.col_value = best.values
-            highs.setSolution(start)
-            highs.setOptionValue("time_limit", min(step_seconds, left))
-            reset_scheduler()
-            highs.run()
-            best.steps += 1
-            if highs.getInfo().primal_solution_status != 2:  # no plan (a numerically infeasible step): skip it
-                continue
-            found = np.asarray(highs.getSolution().col_value, dtype=float)
-            cost = objective_of(arrays, found)
-            if cost < best.objective - max(1e-6, 1e-10 * abs(best.objective)):
-                best.objective, best.values = cost, found
-                best.improved += 1
-                improved_in_round = True
-                if on_better is not None:
-                    on_better(best)
+    for stage in stages:
+        improved_in_round = True
+        while improved_in_round:
+            improved_in_round = False
+            for free in stage:
+                left = deadline - time.perf_counter()
+                if left < MIN_STEP_SECONDS or (stop is not None and stop()):
+                    return best
+                found = _step(highs, arrays, best.values, free, min(step_seconds, left))
+                best.steps += 1
+                if found is None:
+                    continue
+                cost = objective_of(arrays, found)
+                if cost < best.objective - max(1e-6, 1e-10 * abs(best.objective)):
+                    best.objective, best.values = cost, found
+                    best.improved += 1
+                    improved_in_round = True
+                    if on_better is not None:
+                        on_better(best)
     return best
+
+
+def _step(highs: Any, arrays: LpArrays, incumbent: np.ndarray, free: np.ndarray, seconds: float) -> np.ndarray | None:
+    """The plan HiGHS finds in `seconds` with only the columns `free` left to move from `incumbent`, if any."""
+    import highspy
+
+    lower, upper = incumbent.copy(), incumbent.copy()
+    lower[free], upper[free] = arrays.col_lower[free], arrays.col_upper[free]
+    highs.changeColsBounds(len(lower), np.arange(len(lower), dtype=np.int32), lower, upper)
+    start = highspy.HighsSolution()
+    start.col_value = incumbent
+    highs.setSolution(start)
+    highs.setOptionValue("time_limit", seconds)
+    reset_scheduler()
+    highs.run()
+    if highs.getInfo().primal_solution_status != 2:  # no plan (a numerically infeasible step): skip it
+        return None
+    return np.asarray(highs.getSolution().col_value, dtype=float)

@@ -8,8 +8,10 @@ highs_process.PlanOffers). Above that size HiGHS starts at once, spends its time
 finds a plan as good as the engine's start, so the kind's start heuristic runs here, beside it.
 
 Measured (60 s, lot sizing X11219A): HiGHS alone 24,897.7 (2.48% gap), with fix-and-optimize beside it
-24,750.9, and offered its plans 24,655.0 (1.52%). Production 200 products x 52 weeks x 10 resources, 300 s:
-HiGHS gets 290 s instead of 250 s for its bound, and fix-and-optimize takes about 0.14% off the start plan.
+24,750.9, offered its plans 24,655.0 (1.52%), with widening windows (models.production.neighbourhoods)
+24,714-24,764 (steps are cut by their time limit, so plans vary from run to run). Production 200 products
+x 52 weeks x 10 resources, 300 s: HiGHS gets 290 s instead of 250 s for its bound, and fix-and-optimize
+takes about 0.14% off the start plan.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 
 from optimizer.backends.beside import Beside
 from optimizer.backends.fix_and_optimize import Improvement, improve, objective_of
-from optimizer.backends.highs_process import PlanOffers
+from optimizer.backends.highs_process import ChildOutcome, PlanOffers
 from optimizer.backends.outcome import Progress, ProgressCallback, SolverOutcome, finished
 from optimizer.backends.pyomo_milp import (
     LOAD_START_SECONDS,
@@ -77,14 +79,13 @@ class _Race:
             self.progress(Progress(time.perf_counter() - self.began, best, self.bound, gap))
 
 
-def _columns(variables: list[Any], groups: list[list[Any]]) -> list[np.ndarray]:
-    """Each group of model variables as the sorted array of its columns (variables not in the arrays left out)."""
+def _columns(variables: list[Any], stages: list[list[list[Any]]]) -> list[list[np.ndarray]]:
+    """Each stage's groups of model variables as sorted arrays of their columns (variables not in the arrays left out)."""
     column = {id(v): k for k, v in enumerate(variables)}
     out = []
-    for group in groups:
-        found = np.unique(np.fromiter((column[id(v)] for v in group if id(v) in column), dtype=np.int64))
-        if len(found):
-            out.append(found)
+    for groups in stages:
+        found = [np.unique(np.fromiter((column[id(v)] for v in g if id(v) in column), dtype=np.int64)) for g in groups]
+        out.append([f for f in found if len(f)])
     return out
 
 
@@ -111,7 +112,7 @@ def _our_plan(
     if values is None:
         return None
     race.from_ours(objective_of(compiled.arrays, values))
-    groups = _columns(compiled.variables, beside.neighbourhoods())
+    stages = _columns(compiled.variables, beside.neighbourhoods())
 
     def stop() -> bool:
         return race.stop.is_set() or solving.done()
@@ -121,7 +122,16 @@ def _our_plan(
         if offers is not None:
             offers.offer(found.values)
 
-    return improve(compiled.arrays, values, groups, deadline, seed, better, stop)
+    return improve(compiled.arrays, values, stages, deadline, seed, better, stop)
+
+
+def _outcome_by(solving: Future, limit: float, race: _Race) -> ChildOutcome:
+    """The child's outcome; HiGHS may overrun its own limit in a long cut round, so at `limit` it is stopped."""
+    try:
+        return solving.result(timeout=max(0.0, limit - time.perf_counter()))
+    except TimeoutError:
+        race.stop.set()
+        return solving.result()
 
 
 def solve_beside(
@@ -154,14 +164,10 @@ def solve_beside(
         try:
             deadline = began + time_limit - MARGIN_SECONDS
             ours = _our_plan(compiled, beside, deadline, params.seed, race, solving, mip_start, running.offers)
-        except BaseException:
-            race.stop.set()  # the child is stopped at once, not at the time limit
-            raise
-        try:  # HiGHS may overrun its own limit in a long cut round: at the limit it is stopped
-            child = solving.result(timeout=max(0.0, began + time_limit - time.perf_counter()))
-        except TimeoutError:
+            child = _outcome_by(solving, began + time_limit, race)
+        except BaseException:  # e.g. Ctrl-C, while either side works: the child is stopped at once, not at the limit
             race.stop.set()
-            child = solving.result()
+            raise
     has_solution = child.values is not None
     status = from_highs(child.model_status, has_solution)
     objective, bound = child.objective, child.bound

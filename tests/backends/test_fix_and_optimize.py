@@ -36,15 +36,15 @@ def first_weeks(tables: dict[str, list[dict]], n: int) -> dict[str, list[dict]]:
 
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory):
-    """(arrays, a poor feasible start, the production neighbourhoods as column arrays)."""
+    """(arrays, a poor feasible start, the production neighbourhoods' stages as column arrays)."""
     tables = first_weeks(example_tables(None, 7), WEEKS)
     s = load(write_folder(tmp_path_factory.mktemp("plant") / "plant", tables)).scenario
     m = milp.build(s)
     assert heuristic.warm_start(s, m, merge_seconds=0.0)  # LP rounding only: every touched run open
     compiled = compile_model(m)
     column = {id(v): k for k, v in enumerate(compiled.variables)}
-    groups = [np.unique([column[id(v)] for v in g]) for g in neighbourhoods.neighbourhoods(s, m)]
-    return compiled.arrays, compiled.values(), groups
+    stages = [[np.unique([column[id(v)] for v in g]) for g in stage] for stage in neighbourhoods.neighbourhoods(s, m)]
+    return compiled.arrays, compiled.values(), stages
 
 
 def assert_feasible(arrays, x: np.ndarray) -> None:
@@ -67,10 +67,10 @@ def optimum(plant) -> float:
 
 
 def test_the_steps_find_a_cheaper_feasible_plan_and_report_each_one(plant, optimum):
-    arrays, start, groups = plant
+    arrays, start, stages = plant
     assert_feasible(arrays, start)
     seen = []
-    best = improve(arrays, start, groups, time.perf_counter() + 30, on_better=lambda b: seen.append(b.objective))
+    best = improve(arrays, start, stages, time.perf_counter() + 30, on_better=lambda b: seen.append(b.objective))
     assert best.objective < objective_of(arrays, start) - 1.0  # the poor start is improved
     assert best.objective == pytest.approx(objective_of(arrays, best.values))
     assert_feasible(arrays, best.values)
@@ -80,19 +80,30 @@ def test_the_steps_find_a_cheaper_feasible_plan_and_report_each_one(plant, optim
 
 def test_freeing_every_column_gives_the_whole_model_optimum(plant, optimum):
     arrays, start, _ = plant
-    everything = [np.arange(len(arrays.col_cost))]
+    everything = [[np.arange(len(arrays.col_cost))]]
     best = improve(arrays, start, everything, time.perf_counter() + 60, step_seconds=60)
     assert best.objective == pytest.approx(optimum, rel=1e-6)
     assert_feasible(arrays, best.values)
 
 
+def test_a_stage_that_finds_nothing_cheaper_hands_over_to_the_next(plant, optimum):
+    arrays, start, _ = plant
+    nothing_to_move = np.flatnonzero(arrays.col_cost == 0)[:1]  # one column that costs nothing: no step can gain
+    stages = [[nothing_to_move], [np.arange(len(arrays.col_cost))]]
+    best = improve(arrays, start, stages, time.perf_counter() + 60, step_seconds=60)
+    # the first stage's one step finds nothing; the second stage's first round gains, its second round does not
+    assert best.steps == 3 and best.improved == 1
+    assert best.objective == pytest.approx(optimum, rel=1e-6)
+    assert_feasible(arrays, best.values)
+
+
 def test_it_stops_at_its_deadline_and_when_told(plant):
-    arrays, start, groups = plant
+    arrays, start, stages = plant
     began = time.perf_counter()
-    best = improve(arrays, start, groups, began + 1.0)
+    best = improve(arrays, start, stages, began + 1.0)
     assert time.perf_counter() - began < 1.0 + 0.5  # a step is cut to the time left
     assert best.objective <= objective_of(arrays, start)
-    stopped = improve(arrays, start, groups, time.perf_counter() + 60, stop=lambda: True)
+    stopped = improve(arrays, start, stages, time.perf_counter() + 60, stop=lambda: True)
     assert stopped.steps == 0 and np.array_equal(stopped.values, start)
 
 
@@ -105,7 +116,7 @@ def test_a_plan_with_no_neighbourhoods_comes_back_unchanged(plant):
 def test_a_plan_offered_to_the_solver_child_is_taken(plant, optimum):
     """The beside path offers each cheaper plan to HiGHS's search; stopped at its first plan, HiGHS shows which it took."""
     arrays, start, _ = plant
-    everything = [np.arange(len(arrays.col_cost))]
+    everything = [[np.arange(len(arrays.col_cost))]]
     best = improve(arrays, start, everything, time.perf_counter() + 60, step_seconds=60)
     first_plan_only = {"mip_max_improving_sols": 1, "threads": 1, "mip_rel_gap": 0.0}
     alone = collect(start_child(arrays, first_plan_only, None, 30.0), None)

@@ -26,6 +26,7 @@ from optimizer.core.status import Status
 from optimizer.solve import load, solve_loaded
 from tests.builders import write_folder
 from tests.models.production.checker import check_plan
+from tests.models.production.test_formats import BENCHMARKS
 
 LIMIT = 12.0
 
@@ -122,13 +123,67 @@ def test_the_race_stops_both_sides_only_when_our_plan_is_within_the_gap_of_the_b
     assert race.stop.is_set() and race.gap_reached
 
 
-def test_every_run_and_period_is_in_some_neighbourhood(plant):
+def test_every_stage_has_every_run_and_period_in_some_neighbourhood(plant):
     s = plant.scenario
     m = milp.build(s)
-    groups = neighbourhoods.neighbourhoods(s, m)
-    covered = {id(v) for group in groups for v in group}
-    assert all(id(v) in covered for v in m.run.values())
-    assert all(id(v) in covered for v in m.make.values())
-    assert {t for w in neighbourhoods.windows(s.n_periods) for t in w} == set(range(s.n_periods))
+    stages = neighbourhoods.neighbourhoods(s, m)
+    assert len(stages) == len(neighbourhoods.widths(s.n_periods))
     model_vars = {id(v) for v in m.component_data_objects(pyo.Var, descend_into=True)}
-    assert covered <= model_vars
+    for groups in stages:
+        covered = {id(v) for group in groups for v in group}
+        assert all(id(v) in covered for v in m.run.values())
+        assert all(id(v) in covered for v in m.make.values())
+        assert covered <= model_vars
+
+
+@pytest.mark.parametrize("n_periods", [1, 5, 8, 13, 20, 52])
+def test_windows_widen_stage_by_stage_to_the_whole_horizon_and_cover_it(n_periods):
+    widths = neighbourhoods.widths(n_periods)
+    assert widths == sorted(set(widths)) and widths[-1] == n_periods
+    assert widths[0] == min(neighbourhoods.FIRST_WIDTH, n_periods)
+    for width in widths:
+        found = neighbourhoods.windows(n_periods, width)
+        assert all(len(w) <= width for w in found) and found[-1][-1] == n_periods - 1
+        assert {t for w in found for t in w} == set(range(n_periods))
+
+
+
+CTRL_C_SCRIPT = """
+import sys
+from pathlib import Path
+from models.production import heuristic, milp
+from optimizer.backends import pyomo_milp
+from optimizer.backends.beside import Beside
+from optimizer.core.params import SolveParams
+from optimizer.solve import load
+
+s = load(Path(sys.argv[1]), "clsp").scenario
+m = milp.build(s)
+assert heuristic.warm_start(s, m)
+beside = Beside(lambda seconds: True, lambda: [], start_first=True)  # nothing for fix-and-optimize to do
+print("solving", flush=True)
+pyomo_milp.solve(m, SolveParams(gap=0.0), time_limit=60.0, warm_start=True, beside=beside)
+"""
+
+
+def test_ctrl_c_after_fix_and_optimize_has_ended_stops_the_solver_at_once():
+    """Ctrl-C while only HiGHS works (fix-and-optimize had nothing to do) ends the run in seconds, not at the limit.
+
+    In a process of its own, as a planner's run is: X11119A, which HiGHS does not prove optimal in 60 s.
+    """
+    import signal
+    import subprocess
+    import sys
+
+    path = BENCHMARKS / "lotsizing" / "X11119A.txt"
+    run = subprocess.Popen([sys.executable, "-c", CTRL_C_SCRIPT, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert run.stdout.readline().strip() == "solving"
+        time.sleep(3.0)  # HiGHS is at work in its child
+        interrupted = time.perf_counter()
+        run.send_signal(signal.SIGINT)
+        code = run.wait(timeout=60)
+    finally:
+        run.kill()
+    assert time.perf_counter() - interrupted < 10.0
+    assert code != 0  # KeyboardInterrupt, as the CLI's handler expects
