@@ -147,7 +147,6 @@ def test_windows_widen_stage_by_stage_to_the_whole_horizon_and_cover_it(n_period
         assert {t for w in found for t in w} == set(range(n_periods))
 
 
-
 CTRL_C_SCRIPT = """
 import sys
 from pathlib import Path
