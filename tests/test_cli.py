@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import openpyxl
@@ -13,6 +15,7 @@ from typer.testing import CliRunner
 
 from optimizer.cli import app
 from tests.builders import SUMMARY_KEYS, edit_cells, files_in, sha256, tiny_workbook
+from tests.models.production.test_formats import BENCHMARKS
 
 runner = CliRunner()
 PLAN_SHEETS = ["Summary", "Orders", "Inventory", "Reorder policy", "Budget impact", "Diagnostics"]
@@ -419,3 +422,28 @@ def test_top_level_help_lists_the_commands():
     assert result.exit_code == 0
     for command in ("template", "validate", "solve"):
         assert command in result.output
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_run_ends_at_once_with_its_solver_processes_and_writes_nothing(tmp_path, stop):
+    """A scheduler's kill (SIGTERM) or Ctrl-C while HiGHS works: exit 130 in seconds, no process left, no file."""
+    import psutil
+
+    source = BENCHMARKS / "lotsizing" / "X11119A.txt"  # HiGHS does not prove it optimal in 60 s
+    plan = tmp_path / "plan.xlsx"
+    command = [sys.executable, "-m", "optimizer", "solve", str(source), "--format", "clsp", "-o", str(plan), "--quiet"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(8.0)  # loaded, built, the solver process at work
+        children = psutil.Process(process.pid).children(recursive=True)
+        assert children, "the solver runs in a process of its own"
+        stopped = time.perf_counter()
+        process.send_signal(stop)
+        code = process.wait(timeout=60)
+        waited = time.perf_counter() - stopped
+        _, alive = psutil.wait_procs(children, timeout=5)
+    finally:
+        process.kill()
+    assert code == 130 and waited < 10.0
+    assert "interrupted: nothing was written" in process.stderr.read()
+    assert not alive and not plan.exists()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -124,6 +128,27 @@ def _replan_request(previous: Path, freeze: int):
     return ReplanRequest(sheets, freeze)
 
 
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While a plan is made, SIGTERM (a scheduler's stop, `kill`) ends the run as Ctrl-C does.
+
+    The solver processes are stopped and nothing is written (exit 130); by default the parent would die
+    at once and leave its solver process running to the time limit.
+    """
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _run(
     command: str,
     input: Path,
@@ -154,7 +179,7 @@ def _run(
                 check_outputs(previous_path, [target])  # the previous plan is an input too
                 request = _replan_request(previous_path, freeze)
             try:
-                with live_progress(loaded.name, enabled=not quiet) as progress:
+                with _terminate_as_interrupt(), live_progress(loaded.name, enabled=not quiet) as progress:
                     result = solve_loaded(loaded, params, progress, started, request)
             except (UsageError, InputErrors):
                 raise
