@@ -75,6 +75,7 @@ def improve(
     highs.setOptionValue("random_seed", seed)
     highs.setOptionValue("mip_rel_gap", STEP_REL_GAP)
     highs.passModel(arrays.to_lp())
+    columns = np.arange(len(arrays.col_cost), dtype=np.int32)
     for stage in stages:
         improved_in_round = True
         while improved_in_round:
@@ -83,7 +84,7 @@ def improve(
                 left = deadline - time.perf_counter()
                 if left < MIN_STEP_SECONDS or (stop is not None and stop()):
                     return best
-                found = _step(highs, arrays, best.values, free, min(step_seconds, left))
+                found = _step(highs, arrays, columns, best.values, free, min(step_seconds, left))
                 best.steps += 1
                 if found is None:
                     continue
@@ -97,13 +98,18 @@ def improve(
     return best
 
 
-def _step(highs: Any, arrays: LpArrays, incumbent: np.ndarray, free: np.ndarray, seconds: float) -> np.ndarray | None:
-    """The plan HiGHS finds in `seconds` with only the columns `free` left to move from `incumbent`, if any."""
+def _step(
+    highs: Any, arrays: LpArrays, columns: np.ndarray, incumbent: np.ndarray, free: np.ndarray, seconds: float
+) -> np.ndarray | None:
+    """The plan HiGHS finds in `seconds` with only the columns `free` left to move from `incumbent`, if any.
+
+    `columns` is every column's index (0, 1, ...), made once for all steps.
+    """
     import highspy
 
     lower, upper = incumbent.copy(), incumbent.copy()
     lower[free], upper[free] = arrays.col_lower[free], arrays.col_upper[free]
-    highs.changeColsBounds(len(lower), np.arange(len(lower), dtype=np.int32), lower, upper)
+    highs.changeColsBounds(len(columns), columns, lower, upper)
     start = highspy.HighsSolution()
     start.col_value = incumbent
     highs.setSolution(start)
