@@ -20,7 +20,7 @@ from optimizer import solve as solve_module
 from optimizer.backends import pyomo_milp
 from optimizer.backends.beside import Beside
 from optimizer.backends.outcome import Progress
-from optimizer.backends.pyomo_beside import _Race
+from optimizer.backends.pyomo_beside import _Race, child_options
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 from optimizer.solve import load, solve_loaded
@@ -121,6 +121,14 @@ def test_the_race_stops_both_sides_only_when_our_plan_is_within_the_gap_of_the_b
     assert seen[-1].incumbent == 101.0 and not race.stop.is_set()
     race.from_ours(100.4)  # 0.9% above the bound
     assert race.stop.is_set() and race.gap_reached
+
+
+@pytest.mark.parametrize(("threads", "highs_threads"), [(1, 1), (2, 1), (4, 3)])
+def test_highs_leaves_one_thread_to_fix_and_optimize_beside_it(threads, highs_threads):
+    m = pyo.ConcreteModel()
+    m.highs_options = {"mip_max_nodes": 7}
+    options = child_options(m, SolveParams(threads=threads, gap=0.02, seed=5))
+    assert options == {"mip_rel_gap": 0.02, "threads": highs_threads, "random_seed": 5, "mip_max_nodes": 7}
 
 
 def test_every_stage_has_every_run_and_period_in_some_neighbourhood(plant):
