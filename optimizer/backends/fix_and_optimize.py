@@ -9,6 +9,7 @@ Used where the whole-model search is too slow to improve the engine's start plan
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -61,8 +62,9 @@ def improve(
 
     `values` must be a feasible plan of the model. A round of a stage with no improvement in any
     step moves on to the next stage (each neighbourhood is then optimal around the incumbent, or as
-    good as its step time allows); after the last stage the search ends. `on_better` is told of every
-    cheaper plan; `stop` returning True ends the search.
+    good as its step time allows); after the last stage the first comes again, on the plan the later
+    ones changed. The search ends when every stage in turn has had a round with nothing cheaper on the
+    same plan. `on_better` is told of every cheaper plan; `stop` returning True ends the search.
     """
     import highspy
 
@@ -76,7 +78,11 @@ def improve(
     highs.setOptionValue("mip_rel_gap", STEP_REL_GAP)
     highs.passModel(arrays.to_lp())
     columns = np.arange(len(arrays.col_cost), dtype=np.int32)
-    for stage in stages:
+    quiet = 0  # stages in a row whose last round found nothing cheaper on the current plan
+    for stage in itertools.cycle(stages):
+        if quiet == len(stages):
+            return best
+        gained = False
         improved_in_round = True
         while improved_in_round:
             improved_in_round = False
@@ -92,9 +98,10 @@ def improve(
                 if cost < best.objective - max(1e-6, 1e-10 * abs(best.objective)):
                     best.objective, best.values = cost, found
                     best.improved += 1
-                    improved_in_round = True
+                    improved_in_round = gained = True
                     if on_better is not None:
                         on_better(best)
+        quiet = 1 if gained else quiet + 1
     return best
 
 
