@@ -79,9 +79,9 @@ def improve(
     highs.passModel(arrays.to_lp())
     columns = np.arange(len(arrays.col_cost), dtype=np.int32)
     quiet = 0  # stages in a row whose last round found nothing cheaper on the current plan
-    for stage in itertools.cycle(stages):
-        if quiet == len(stages):
-            return best
+    in_turn = itertools.cycle(stages)
+    while quiet < len(stages):
+        stage = next(in_turn)
         gained = False
         improved_in_round = True
         while improved_in_round:
