@@ -37,6 +37,7 @@ class Improvement:
     values: np.ndarray
     steps: int = 0
     improved: int = 0  # steps that found a cheaper plan
+    step_seconds: float = STEP_SECONDS  # each step's time limit when the search ended (it doubles, see improve)
 
     @property
     def summary(self) -> str:
@@ -63,12 +64,14 @@ def improve(
     `values` must be a feasible plan of the model. A round of a stage with no improvement in any
     step moves on to the next stage (each neighbourhood is then optimal around the incumbent, or as
     good as its step time allows); after the last stage the first comes again, on the plan the later
-    ones changed. The search ends when every stage in turn has had a round with nothing cheaper on the
-    same plan. `on_better` is told of every cheaper plan; `stop` returning True ends the search.
+    ones changed. When every stage in turn has had a round with nothing cheaper on the same plan, the
+    search ends if no step of those rounds was cut by its time limit (the plan is then optimal in every
+    neighbourhood); else the steps get twice the time and the stages go round again. `on_better` is
+    told of every cheaper plan; `stop` returning True ends the search.
     """
     import highspy
 
-    best = Improvement(objective_of(arrays, values), np.asarray(values, dtype=float).copy())
+    best = Improvement(objective_of(arrays, values), np.asarray(values, dtype=float).copy(), step_seconds=step_seconds)
     if not any(len(stage) for stage in stages) or arrays.sense != 1:  # minimisation only (every model that uses it)
         return best
     highs = highspy.Highs()
@@ -79,19 +82,26 @@ def improve(
     highs.passModel(arrays.to_lp())
     columns = np.arange(len(arrays.col_cost), dtype=np.int32)
     quiet = 0  # stages in a row whose last round found nothing cheaper on the current plan
+    cut_while_quiet = False  # a step of those rounds was stopped by its time limit
     in_turn = itertools.cycle(stages)
-    while quiet < len(stages):
+    while True:
+        if quiet == len(stages):
+            if not cut_while_quiet:
+                return best
+            best.step_seconds *= 2
+            quiet, cut_while_quiet = 0, False
         stage = next(in_turn)
         gained = False
         improved_in_round = True
         while improved_in_round:
-            improved_in_round = False
+            improved_in_round = cut_in_round = False
             for free in stage:
                 left = deadline - time.perf_counter()
                 if left < MIN_STEP_SECONDS or (stop is not None and stop()):
                     return best
-                found = _step(highs, arrays, columns, best.values, free, min(step_seconds, left))
+                found, cut = _step(highs, arrays, columns, best.values, free, min(best.step_seconds, left))
                 best.steps += 1
+                cut_in_round |= cut
                 if found is None:
                     continue
                 cost = objective_of(arrays, found)
@@ -101,14 +111,14 @@ def improve(
                     improved_in_round = gained = True
                     if on_better is not None:
                         on_better(best)
-        quiet = 1 if gained else quiet + 1
-    return best
+        quiet, cut_while_quiet = (1, cut_in_round) if gained else (quiet + 1, cut_while_quiet or cut_in_round)
 
 
 def _step(
     highs: Any, arrays: LpArrays, columns: np.ndarray, incumbent: np.ndarray, free: np.ndarray, seconds: float
-) -> np.ndarray | None:
-    """The plan HiGHS finds in `seconds` with only the columns `free` left to move from `incumbent`, if any.
+) -> tuple[np.ndarray | None, bool]:
+    """The plan HiGHS finds in `seconds` with only the columns `free` left to move from `incumbent` (None if it finds
+    none), and whether the time limit stopped it before it proved that plan the best of the neighbourhood.
 
     `columns` is every column's index (0, 1, ...), made once for all steps.
     """
@@ -123,6 +133,7 @@ def _step(
     highs.setOptionValue("time_limit", seconds)
     reset_scheduler()
     highs.run()
+    cut = highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
     if highs.getInfo().primal_solution_status != 2:  # no plan (a numerically infeasible step): skip it
-        return None
-    return np.asarray(highs.getSolution().col_value, dtype=float)
+        return None, cut
+    return np.asarray(highs.getSolution().col_value, dtype=float), cut

@@ -98,6 +98,22 @@ def test_a_stage_that_finds_nothing_cheaper_hands_over_to_the_next_and_the_first
     assert_feasible(arrays, best.values)
 
 
+def test_steps_cut_by_their_time_limit_get_twice_the_time_until_the_neighbourhood_is_searched(plant):
+    """Nothing cheaper found by steps stopped at their limit is no local optimum: the steps get longer, not the end."""
+    arrays, start, stages = plant
+    smallest = [
+        [min(stages[0], key=len)]
+    ]  # one resource's products over the first window: proved in a fraction of a second
+    began = time.perf_counter()
+    best = improve(arrays, start, smallest, began + 60, step_seconds=0.001)  # too short for HiGHS to prove anything
+    assert time.perf_counter() - began < 60  # it ended by itself: the last round's step finished its search
+    assert best.step_seconds >= 0.008  # doubled at least three times
+    assert best.objective < objective_of(arrays, start) - 1.0
+    assert_feasible(arrays, best.values)
+    again = improve(arrays, best.values, smallest, time.perf_counter() + 60, step_seconds=60)
+    assert again.improved == 0  # searched to its end: the neighbourhood holds nothing cheaper
+
+
 def test_it_stops_at_its_deadline_and_when_told(plant):
     arrays, start, stages = plant
     began = time.perf_counter()
