@@ -20,9 +20,10 @@ import numpy as np
 from optimizer.backends.highs_process import LpArrays
 from optimizer.backends.highs_threads import reset_scheduler
 
-# Seconds per step. Measured at 200 products x 52 weeks (one resource's products over 12 weeks): HiGHS's root cut
-# rounds close a step's gap in 3-6 s and its better plan comes at their end; 2, 3 and 8 s steps took 0.09%, 0.10%
-# and 0.09% off the plan in 120 s, 3 s steps 0.14% in 200 s
+# Seconds per step at first (doubled once every stage has gone quiet with steps cut by it, see improve). Measured at
+# 200 products x 52 weeks (one resource's products over 12 weeks): HiGHS's root cut rounds close a step's gap in
+# 3-6 s and its better plan comes at their end; 2, 3 and 8 s steps took 0.09%, 0.10% and 0.09% off the plan in 120 s,
+# 3 s steps 0.14% in 200 s
 STEP_SECONDS = 3.0
 MIN_STEP_SECONDS = 0.5  # less time than this left: no further step
 # A step's objective is the whole plan's cost: its gap must be absolute-sized, not HiGHS's default 0.01% of the total

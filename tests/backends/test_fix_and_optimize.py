@@ -101,9 +101,8 @@ def test_a_stage_that_finds_nothing_cheaper_hands_over_to_the_next_and_the_first
 def test_steps_cut_by_their_time_limit_get_twice_the_time_until_the_neighbourhood_is_searched(plant):
     """Nothing cheaper found by steps stopped at their limit is no local optimum: the steps get longer, not the end."""
     arrays, start, stages = plant
-    smallest = [
-        [min(stages[0], key=len)]
-    ]  # one resource's products over the first window: proved in a fraction of a second
+    # one resource's products over the first window: HiGHS proves that step in a fraction of a second
+    smallest = [[min(stages[0], key=len)]]
     began = time.perf_counter()
     best = improve(arrays, start, smallest, began + 60, step_seconds=0.001)  # too short for HiGHS to prove anything
     assert time.perf_counter() - began < 60  # it ended by itself: the last round's step finished its search
