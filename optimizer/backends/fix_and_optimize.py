@@ -39,10 +39,12 @@ class Improvement:
     steps: int = 0
     improved: int = 0  # steps that found a cheaper plan
     step_seconds: float = STEP_SECONDS  # each step's time limit when the search ended (it doubles, see improve)
+    taken: int = 0  # cheaper plans taken from outside (the whole-model solver's), to go on from
 
     @property
     def summary(self) -> str:
-        return f"{self.improved} of {self.steps} fix-and-optimize steps found a cheaper plan"
+        took = f"; it went on from {self.taken} of the solver's plans" if self.taken else ""
+        return f"{self.improved} of {self.steps} fix-and-optimize steps found a cheaper plan{took}"
 
 
 def objective_of(arrays: LpArrays, values: np.ndarray) -> float:
@@ -59,6 +61,7 @@ def improve(
     on_better: Callable[[Improvement], None] | None = None,
     stop: Callable[[], bool] | None = None,
     step_seconds: float = STEP_SECONDS,
+    outside: Callable[[], tuple[float, np.ndarray] | None] | None = None,
 ) -> Improvement:
     """Steps over each stage's neighbourhoods (arrays of column indices), round after round, until `deadline`.
 
@@ -68,7 +71,9 @@ def improve(
     ones changed. When every stage in turn has had a round with nothing cheaper on the same plan, the
     search ends if no step of those rounds was cut by its time limit (the plan is then optimal in every
     neighbourhood); else the steps get twice the time and the stages go round again. `on_better` is
-    told of every cheaper plan; `stop` returning True ends the search.
+    told of every cheaper plan; `stop` returning True ends the search. `outside`, asked before each
+    step, may give a plan found elsewhere (objective, column values): when it is cheaper, the steps go
+    on from it.
     """
     import highspy
 
@@ -100,6 +105,8 @@ def improve(
                 left = deadline - time.perf_counter()
                 if left < MIN_STEP_SECONDS or (stop is not None and stop()):
                     return best
+                if outside is not None and _take(arrays, best, outside()):
+                    improved_in_round = gained = True
                 found, cut = _step(highs, arrays, columns, best.values, free, min(best.step_seconds, left))
                 best.steps += 1
                 cut_in_round |= cut
@@ -113,6 +120,22 @@ def improve(
                     if on_better is not None:
                         on_better(best)
         quiet, cut_while_quiet = (1, cut_in_round) if gained else (quiet + 1, cut_while_quiet or cut_in_round)
+
+
+def _take(arrays: LpArrays, best: Improvement, plan: tuple[float, np.ndarray] | None) -> bool:
+    """Make `plan` (objective, column values) the incumbent if it is cheaper, its integer columns rounded (a step
+    holds the columns it does not free at exactly these values)."""
+    if plan is None or plan[0] >= best.objective - max(1e-6, 1e-10 * abs(best.objective)):
+        return False
+    values = np.asarray(plan[1], dtype=float).copy()
+    integer = arrays.integrality > 0
+    values[integer] = np.round(values[integer])
+    cost = objective_of(arrays, values)
+    if cost >= best.objective - max(1e-6, 1e-10 * abs(best.objective)):
+        return False
+    best.objective, best.values = cost, values
+    best.taken += 1
+    return True
 
 
 def _step(

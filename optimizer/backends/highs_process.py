@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -318,9 +319,15 @@ def solve_in_child(
 
 
 def collect(
-    running: RunningChild, progress: ProgressCallback | None, stop: threading.Event | None = None
+    running: RunningChild,
+    progress: ProgressCallback | None,
+    stop: threading.Event | None = None,
+    on_incumbent: Callable[[float, np.ndarray], None] | None = None,
 ) -> ChildOutcome:
-    """Read the child's reports until it is done or its hard stop; setting `stop` (another thread) ends it early."""
+    """Read the child's reports until it is done or its hard stop; setting `stop` (another thread) ends it early.
+
+    `on_incumbent` is given each improving plan (objective, column values) as it comes.
+    """
     process, receive, began, hard_stop = running.process, running.receive, running.began, running.hard_stop
     incumbent: tuple[float, np.ndarray] | None = None
     bound: float | None = None
@@ -348,6 +355,8 @@ def collect(
                 progress(Progress(time.perf_counter() - began, None, bound, None))
         elif kind == "incumbent":
             incumbent = (message[1], message[2])
+            if on_incumbent is not None:
+                on_incumbent(*incumbent)
         elif kind == "progress":
             primal, dual = _finite(message[2]), _finite(message[3])
             dual = _stronger(dual, blocks_bound)

@@ -51,7 +51,8 @@ class _Race:
     """What each side knows of the other: HiGHS's bound and best plan, this process's best plan (under a lock).
 
     Progress goes on to the caller with the better of the two plans; a plan of this process within
-    the gap of HiGHS's bound stops both.
+    the gap of HiGHS's bound stops both. HiGHS's newest plan waits here until fix-and-optimize asks for
+    it, and goes on from it when it is cheaper than its own.
     """
 
     def __init__(self, progress: ProgressCallback | None, gap: float) -> None:
@@ -60,6 +61,7 @@ class _Race:
         self.began = time.perf_counter()
         self.bound: float | None = None
         self.theirs: float | None = None
+        self.their_plan: tuple[float, np.ndarray] | None = None  # not yet taken by fix-and-optimize
         self.ours: float | None = None
         self.stop = threading.Event()
         self.gap_reached = False
@@ -69,6 +71,16 @@ class _Race:
             self.bound = p.bound if p.bound is not None else self.bound
             self.theirs = p.incumbent if p.incumbent is not None else self.theirs
             self._report()
+
+    def plan_from_highs(self, objective: float, values: np.ndarray) -> None:
+        with self.lock:
+            self.their_plan = (objective, values)
+
+    def their_new_plan(self) -> tuple[float, np.ndarray] | None:
+        """HiGHS's latest plan (objective, column values) if it came since the last call, else None."""
+        with self.lock:
+            plan, self.their_plan = self.their_plan, None
+            return plan
 
     def from_ours(self, objective: float) -> None:
         with self.lock:
@@ -133,7 +145,7 @@ def _our_plan(
         if offers is not None:
             offers.offer(found.values)
 
-    return improve(compiled.arrays, values, stages, deadline, seed, better, stop)
+    return improve(compiled.arrays, values, stages, deadline, seed, better, stop, outside=race.their_new_plan)
 
 
 def _outcome_by(solving: Future, limit: float, race: _Race) -> ChildOutcome:
@@ -171,7 +183,7 @@ def solve_beside(
     mip_start = compiled.values() if has_start else None
     running = start_child(compiled.arrays, child_options(model, params), mip_start, remaining, takes_offers=has_start)
     with ThreadPoolExecutor(max_workers=1) as pool:  # reads the child's reports while this thread works
-        solving = pool.submit(collect, running, race.from_highs, race.stop)
+        solving = pool.submit(collect, running, race.from_highs, race.stop, race.plan_from_highs)
         try:
             deadline = began + time_limit - MARGIN_SECONDS
             ours = _our_plan(compiled, beside, deadline, params.seed, race, solving, mip_start, running.offers)
@@ -194,7 +206,8 @@ def solve_beside(
         objective = ours.objective
         if status in (Status.NO_SOLUTION, Status.ERROR):
             status = Status.FEASIBLE
-        found = f"the plan is the engine's start plan, improved beside the solver ({ours.summary})"
+        whose = "the engine's start plan" if not ours.taken else "the engine's start plan and the solver's own plans"
+        found = f"the plan is {whose}, improved beside the solver ({ours.summary})"
         message = f"{message}; {found}" if message else found
     if race.gap_reached and status is Status.FEASIBLE:  # stopped there: whichever side's plan is kept, it is within
         status = Status.OPTIMAL

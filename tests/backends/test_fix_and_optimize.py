@@ -113,6 +113,25 @@ def test_steps_cut_by_their_time_limit_get_twice_the_time_until_the_neighbourhoo
     assert again.improved == 0  # searched to its end: the neighbourhood holds nothing cheaper
 
 
+def test_the_solvers_plans_come_as_found_and_a_cheaper_one_is_taken_to_go_on_from(plant, optimum):
+    """The beside path hands fix-and-optimize each plan HiGHS finds; only a cheaper one replaces its own."""
+    arrays, start, stages = plant
+    plans = []
+    whole = {"threads": 1, "mip_rel_gap": 0.0}
+    outcome = collect(start_child(arrays, whole, None, 30.0), None, on_incumbent=lambda *plan: plans.append(plan))
+    assert plans and [cost for cost, _ in plans] == sorted((cost for cost, _ in plans), reverse=True)
+    for cost, values in plans:
+        assert objective_of(arrays, values) == pytest.approx(cost, rel=1e-9)
+    assert plans[-1][0] == pytest.approx(outcome.objective, rel=1e-9) == pytest.approx(optimum, rel=1e-6)
+    dearer = (objective_of(arrays, start) + 1.0, start)
+    offers = iter([dearer, plans[-1]])  # then None: nothing new
+    smallest = [[min(stages[0], key=len)]]
+    best = improve(arrays, start, smallest, time.perf_counter() + 60, outside=lambda: next(offers, None))
+    assert best.taken == 1 and "1 of the solver's plans" in best.summary
+    assert best.objective == pytest.approx(optimum, rel=1e-6)
+    assert_feasible(arrays, best.values)
+
+
 def test_it_stops_at_its_deadline_and_when_told(plant):
     arrays, start, stages = plant
     began = time.perf_counter()
