@@ -113,7 +113,7 @@ def improve(
                 if found is None:
                     continue
                 cost = objective_of(arrays, found)
-                if cost < best.objective - max(1e-6, 1e-10 * abs(best.objective)):
+                if _cheaper(cost, best.objective):
                     best.objective, best.values = cost, found
                     best.improved += 1
                     improved_in_round = gained = True
@@ -122,16 +122,21 @@ def improve(
         quiet, cut_while_quiet = (1, cut_in_round) if gained else (quiet + 1, cut_while_quiet or cut_in_round)
 
 
+def _cheaper(cost: float, than: float) -> bool:
+    """`cost` is below `than` by more than rounding noise (a millionth, or a 1e-10 share of large objectives)."""
+    return cost < than - max(1e-6, 1e-10 * abs(than))
+
+
 def _take(arrays: LpArrays, best: Improvement, plan: tuple[float, np.ndarray] | None) -> bool:
     """Make `plan` (objective, column values) the incumbent if it is cheaper, its integer columns rounded (a step
     holds the columns it does not free at exactly these values)."""
-    if plan is None or plan[0] >= best.objective - max(1e-6, 1e-10 * abs(best.objective)):
+    if plan is None or not _cheaper(plan[0], best.objective):
         return False
     values = np.asarray(plan[1], dtype=float).copy()
     integer = arrays.integrality > 0
     values[integer] = np.round(values[integer])
     cost = objective_of(arrays, values)
-    if cost >= best.objective - max(1e-6, 1e-10 * abs(best.objective)):
+    if not _cheaper(cost, best.objective):
         return False
     best.objective, best.values = cost, values
     best.taken += 1

@@ -79,6 +79,7 @@ class _Race:
             self._report()
 
     def plan_from_highs(self, objective: float, values: np.ndarray) -> None:
+        """Keep HiGHS's newest plan for fix-and-optimize (the child sends only improving ones)."""
         with self.lock:
             self.their_plan = (objective, values)
 
