@@ -86,7 +86,7 @@ def improve(
     highs.setOptionValue("random_seed", seed)
     highs.setOptionValue("mip_rel_gap", STEP_REL_GAP)
     highs.passModel(arrays.to_lp())
-    columns = np.arange(len(arrays.col_cost), dtype=np.int32)
+    steps = _Steps(highs, arrays, np.arange(len(arrays.col_cost), dtype=np.int32), deadline, on_better, stop, outside)
     quiet = 0  # stages in a row whose last round found nothing cheaper on the current plan
     cut_while_quiet = False  # a step of those rounds was stopped by its time limit
     in_turn = itertools.cycle(stages)
@@ -96,30 +96,73 @@ def improve(
                 return best
             best.step_seconds *= 2
             quiet, cut_while_quiet = 0, False
-        stage = next(in_turn)
+        ran = steps.rounds(best, next(in_turn))
+        if ran is None:
+            return best
+        gained, cut = ran
+        quiet, cut_while_quiet = (1, cut) if gained else (quiet + 1, cut_while_quiet or cut)
+
+
+@dataclass
+class _Steps:
+    """What every step of one search shares: HiGHS with the whole model loaded, its arrays, every column's index
+    (made once), the deadline and the caller's hooks (see improve)."""
+
+    highs: Any
+    arrays: LpArrays
+    columns: np.ndarray
+    deadline: float
+    on_better: Callable[[Improvement], None] | None
+    stop: Callable[[], bool] | None
+    outside: Callable[[], tuple[float, np.ndarray] | None] | None
+
+    def rounds(self, best: Improvement, stage: Sequence[np.ndarray]) -> tuple[bool, bool] | None:
+        """Rounds of steps over `stage`'s neighbourhoods, `best` updated, until a round finds nothing cheaper:
+        (whether the plan changed, whether a step of that last round was cut by its time limit); None when the
+        deadline is near or `stop` says so."""
         gained = False
         improved_in_round = True
         while improved_in_round:
             improved_in_round = cut_in_round = False
             for free in stage:
-                left = deadline - time.perf_counter()
-                if left < MIN_STEP_SECONDS or (stop is not None and stop()):
-                    return best
-                if outside is not None and _take(arrays, best, outside()):
+                left = self.deadline - time.perf_counter()
+                if left < MIN_STEP_SECONDS or (self.stop is not None and self.stop()):
+                    return None
+                if self.outside is not None and _take(self.arrays, best, self.outside()):
                     improved_in_round = gained = True
-                found, cut = _step(highs, arrays, columns, best.values, free, min(best.step_seconds, left))
+                found, cut = self.step(best.values, free, min(best.step_seconds, left))
                 best.steps += 1
                 cut_in_round |= cut
                 if found is None:
                     continue
-                cost = objective_of(arrays, found)
+                cost = objective_of(self.arrays, found)
                 if _cheaper(cost, best.objective):
                     best.objective, best.values = cost, found
                     best.improved += 1
                     improved_in_round = gained = True
-                    if on_better is not None:
-                        on_better(best)
-        quiet, cut_while_quiet = (1, cut_in_round) if gained else (quiet + 1, cut_while_quiet or cut_in_round)
+                    if self.on_better is not None:
+                        self.on_better(best)
+        return gained, cut_in_round
+
+    def step(self, incumbent: np.ndarray, free: np.ndarray, seconds: float) -> tuple[np.ndarray | None, bool]:
+        """The plan HiGHS finds in `seconds` with only the columns `free` left to move from `incumbent` (None if it
+        finds none), and whether the time limit stopped it before it proved that plan the best of the neighbourhood.
+        """
+        import highspy
+
+        lower, upper = incumbent.copy(), incumbent.copy()
+        lower[free], upper[free] = self.arrays.col_lower[free], self.arrays.col_upper[free]
+        self.highs.changeColsBounds(len(self.columns), self.columns, lower, upper)
+        start = highspy.HighsSolution()
+        start.col_value = incumbent
+        self.highs.setSolution(start)
+        self.highs.setOptionValue("time_limit", seconds)
+        reset_scheduler()
+        self.highs.run()
+        cut = self.highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+        if self.highs.getInfo().primal_solution_status != 2:  # no plan (a numerically infeasible step): skip it
+            return None, cut
+        return np.asarray(self.highs.getSolution().col_value, dtype=float), cut
 
 
 def _cheaper(cost: float, than: float) -> bool:
@@ -141,28 +184,3 @@ def _take(arrays: LpArrays, best: Improvement, plan: tuple[float, np.ndarray] | 
     best.objective, best.values = cost, values
     best.taken += 1
     return True
-
-
-def _step(
-    highs: Any, arrays: LpArrays, columns: np.ndarray, incumbent: np.ndarray, free: np.ndarray, seconds: float
-) -> tuple[np.ndarray | None, bool]:
-    """The plan HiGHS finds in `seconds` with only the columns `free` left to move from `incumbent` (None if it finds
-    none), and whether the time limit stopped it before it proved that plan the best of the neighbourhood.
-
-    `columns` is every column's index (0, 1, ...), made once for all steps.
-    """
-    import highspy
-
-    lower, upper = incumbent.copy(), incumbent.copy()
-    lower[free], upper[free] = arrays.col_lower[free], arrays.col_upper[free]
-    highs.changeColsBounds(len(columns), columns, lower, upper)
-    start = highspy.HighsSolution()
-    start.col_value = incumbent
-    highs.setSolution(start)
-    highs.setOptionValue("time_limit", seconds)
-    reset_scheduler()
-    highs.run()
-    cut = highs.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
-    if highs.getInfo().primal_solution_status != 2:  # no plan (a numerically infeasible step): skip it
-        return None, cut
-    return np.asarray(highs.getSolution().col_value, dtype=float), cut
