@@ -20,7 +20,7 @@ from optimizer import solve as solve_module
 from optimizer.backends import pyomo_milp
 from optimizer.backends.beside import Beside
 from optimizer.backends.outcome import Progress
-from optimizer.backends.pyomo_beside import _Race, child_options
+from optimizer.backends.pyomo_beside import BESIDE_HEURISTIC_EFFORT, _Race, child_options
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 from optimizer.solve import load, solve_loaded
@@ -128,7 +128,19 @@ def test_highs_leaves_one_thread_to_fix_and_optimize_beside_it(threads, highs_th
     m = pyo.ConcreteModel()
     m.highs_options = {"mip_max_nodes": 7}
     options = child_options(m, SolveParams(threads=threads, gap=0.02, seed=5))
-    assert options == {"mip_rel_gap": 0.02, "threads": highs_threads, "random_seed": 5, "mip_max_nodes": 7}
+    assert options == {
+        "mip_heuristic_effort": BESIDE_HEURISTIC_EFFORT,
+        "mip_rel_gap": 0.02,
+        "threads": highs_threads,
+        "random_seed": 5,
+        "mip_max_nodes": 7,
+    }
+
+
+def test_a_kinds_own_heuristic_effort_wins_over_the_beside_default():
+    m = pyo.ConcreteModel()
+    m.highs_options = {"mip_heuristic_effort": 0.1}
+    assert child_options(m, SolveParams(threads=2))["mip_heuristic_effort"] == 0.1
 
 
 def test_every_stage_has_every_run_and_period_in_some_neighbourhood(plant):
