@@ -27,7 +27,7 @@ in 6 runs; X11119A stayed at 9,263.4 (5 runs).
 
 HiGHS's heuristic effort (BESIDE_HEURISTIC_EFFORT, 2026-12-06, 60 s through the command line): at 0.3
 X11119A ended at 9,250.9 in 4 of 6 runs (seeds 0, 1, 2; bench included), at 9,263.4 with the default 0.05
-in every run (3 today, over 10 before); X11219A at 24,566.5, 24,651.9 and 24,567.5 with seeds 0, 1 and 2,
+in every run (3 today, 7 on 2026-12-03); X11219A at 24,566.5, 24,651.9 and 24,567.5 with seeds 0, 1 and 2,
 against 24,566.5, 24,792.6 and 24,567.5. At 0.5 X11119A stayed at 9,263.4. The six instances HiGHS proves
 keep their times (1.3-7.3 s), and the 200 x 52 x 10 plant reached 1% at 151.1 s against 146.5 s at 0.05.
 """
