@@ -6,11 +6,9 @@ resource they can run on, and the stock of their components (what a parent makes
 changes only when its components wait in stock). Everything else stays as in the incumbent.
 
 Quantities and stock outside the window stay fixed too. Fixing only the setups outside it (as Helber and
-Sahling do) lets a step shift production across the whole horizon: from the 9,250.9 plan of X11119A,
-freeing the setups of periods 11-14 with every quantity and stock reaches 9,245.2 in 3.2 s, where the
-window of periods 9-16 as here proves 9,250.9 optimal in 1.8 s (the saving moves quantities in periods 3-18). But each such step is slower, and as a stage of their
-own (windows of 4 or 8 periods, placed first, second or third) they made no 60 s result better on X11119A
-or X11219A, and one worse (X11119A 9,263.4 against 9,250.9; seed 0, 2026-12-06).
+Sahling do) lets a step move production along the whole horizon, but each step gets slower: as a stage of
+their own (windows of 4 or 8 periods) such steps made no 60 s lot-sizing result better and one worse
+(README, Benchmarks, lot sizing; 2026-12-06).
 
 The windows come in stages, narrow first: a narrow window's step is small, so its rounds are quick;
 once a round of them finds nothing cheaper, wider windows can still move a setup further. Measured on
