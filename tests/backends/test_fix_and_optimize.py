@@ -18,10 +18,9 @@ from optimizer.backends.fix_and_optimize import improve, objective_of
 from optimizer.backends.highs_process import collect, start_child
 from optimizer.backends.pyomo_arrays import compile_model
 from optimizer.solve import load
-from tests.arrays import proven_optimum
+from tests.arrays import assert_feasible, proven_optimum
 from tests.builders import write_folder
 
-TOLERANCE = 1e-6
 WEEKS = 8
 
 
@@ -45,19 +44,6 @@ def plant(tmp_path_factory):
     column = {id(v): k for k, v in enumerate(compiled.variables)}
     stages = [[np.unique([column[id(v)] for v in g]) for g in stage] for stage in neighbourhoods.neighbourhoods(s, m)]
     return compiled.arrays, compiled.values(), stages
-
-
-def assert_feasible(arrays, x: np.ndarray) -> None:
-    """Rows, column bounds and integrality hold at x (an independent check of the arrays' plan)."""
-    start, index, value = arrays.rowwise()
-    rows = np.repeat(np.arange(len(arrays.row_lower)), np.diff(start))
-    activity = np.bincount(rows, weights=value * x[index], minlength=len(arrays.row_lower))
-    scale = 1 + np.abs(activity)
-    assert np.all(activity >= arrays.row_lower - TOLERANCE * scale)
-    assert np.all(activity <= arrays.row_upper + TOLERANCE * scale)
-    assert np.all(x >= arrays.col_lower - TOLERANCE) and np.all(x <= arrays.col_upper + TOLERANCE)
-    integer = arrays.integrality == 1
-    assert np.all(np.abs(x[integer] - np.round(x[integer])) <= TOLERANCE)
 
 
 @pytest.fixture(scope="module")
