@@ -14,7 +14,7 @@ import pytest
 
 from models.production import heuristic, milp, neighbourhoods
 from models.production.example import example_tables
-from optimizer.backends.fix_and_optimize import improve, objective_of
+from optimizer.backends.fix_and_optimize import improve, nearest_first, objective_of
 from optimizer.backends.highs_process import collect, start_child
 from optimizer.backends.pyomo_arrays import compile_model
 from optimizer.solve import load
@@ -147,3 +147,9 @@ def test_a_plan_offered_to_the_solver_child_is_taken(plant, optimum):
     offered = collect(running, None)
     assert offered.objective == pytest.approx(optimum, rel=1e-9)
     assert_feasible(arrays, offered.values)
+
+
+def test_a_round_starts_with_the_neighbourhoods_that_free_most_of_the_last_change():
+    stage = [np.array([0, 1]), np.array([2, 3]), np.array([3, 4, 5]), np.array([6])]
+    assert [list(free) for free in nearest_first(stage, np.array([3, 5]))] == [[3, 4, 5], [2, 3], [0, 1], [6]]
+    assert [list(free) for free in nearest_first(stage, np.array([], dtype=np.int64))] == [list(f) for f in stage]
