@@ -9,7 +9,7 @@ Quantities and stock outside the window stay fixed too, so a step cannot move pr
 window's edges. The last stage does (as Helber and Sahling's steps do): windows of 4 periods that free only
 the setups there, with every other decision of the resource's products free over the whole horizon. Its
 steps are slower (on X11119A 1-3 s, a held window of 8 periods 0.3-3 s), so it comes after the held
-windows' stages. There the held stages stop at 9,250.9 (still after 180 s); the window of periods
+windows' stages. On X11119A the held stages stop at 9,250.9 (still after 180 s); the window of periods
 11-14 reaches the optimum, 9,245.2, in about 2 s (README, Benchmarks, lot sizing).
 
 The windows come in stages, narrow first: a narrow window's step is small, so its rounds are quick;
