@@ -109,7 +109,7 @@ def improve(
 @dataclass
 class _Steps:
     """What every step of one search shares: HiGHS with the whole model loaded, its arrays, every column's index
-    (made once), the deadline and the caller's hooks (see improve)."""
+    and which columns are integer (made once), the deadline and the caller's hooks (see improve)."""
 
     highs: Any
     arrays: LpArrays
@@ -118,8 +118,12 @@ class _Steps:
     on_better: Callable[[Improvement], None] | None
     stop: Callable[[], bool] | None
     outside: Callable[[], tuple[float, np.ndarray] | None] | None
+    integer: np.ndarray = field(init=False)
     # integer columns changed by the last step that found a cheaper plan: the next round starts near them
     last_changed: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    def __post_init__(self) -> None:
+        self.integer = self.arrays.integrality > 0
 
     def rounds(self, best: Improvement, stage: Sequence[np.ndarray]) -> tuple[bool, bool] | None:
         """Rounds of steps over `stage`'s neighbourhoods, `best` updated, until a round finds nothing cheaper:
@@ -142,8 +146,7 @@ class _Steps:
                     continue
                 cost = objective_of(self.arrays, found)
                 if _cheaper(cost, best.objective):
-                    integer = self.arrays.integrality > 0
-                    self.last_changed = np.flatnonzero(integer & (np.abs(found - best.values) > 0.5))
+                    self.last_changed = np.flatnonzero(self.integer & (np.abs(found - best.values) > 0.5))
                     best.objective, best.values = cost, found
                     best.improved += 1
                     improved_in_round = gained = True

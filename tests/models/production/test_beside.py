@@ -24,7 +24,7 @@ from optimizer.backends.beside import Beside
 from optimizer.backends.fix_and_optimize import improve, objective_of
 from optimizer.backends.outcome import Progress
 from optimizer.backends.pyomo_arrays import compile_model
-from optimizer.backends.pyomo_beside import BESIDE_HEURISTIC_EFFORT, _Race, child_options
+from optimizer.backends.pyomo_beside import BESIDE_HEURISTIC_EFFORT, _columns, _Race, child_options
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 from optimizer.solve import load, solve_loaded
@@ -210,7 +210,7 @@ def test_a_window_of_setups_finds_what_no_held_window_can_on_x11119a():
     # the plan: the cheapest quantities for those setups
     start = optimal_values(replace(arrays, col_lower=lower, col_upper=upper))
     assert objective_of(arrays, start) == pytest.approx(9250.9, abs=0.05)
-    stages = [[np.unique([column[id(v)] for v in g]) for g in stage] for stage in neighbourhoods.neighbourhoods(s, m)]
+    stages = _columns(compiled.variables, neighbourhoods.neighbourhoods(s, m))
     held_9_to_16 = stages[0][neighbourhoods.windows(s.n_periods, neighbourhoods.FIRST_WIDTH).index(range(8, 16))]
     held = improve(arrays, start, [[held_9_to_16]], time.perf_counter() + 60, step_seconds=60)
     assert held.steps == 1 and held.improved == 0  # searched to its end: nothing cheaper there
