@@ -77,9 +77,10 @@ def test_a_stage_that_finds_nothing_cheaper_hands_over_to_the_next_and_the_first
     nothing_to_move = np.flatnonzero(arrays.col_cost == 0)[:1]  # one column that costs nothing: no step can gain
     stages = [[nothing_to_move], [np.arange(len(arrays.col_cost))]]
     best = improve(arrays, start, stages, time.perf_counter() + 60, step_seconds=60)
-    # the first stage's one step finds nothing; the second stage's first round gains, its second round does not;
-    # the first stage comes again on the new plan and finds nothing: every stage has, so the search ends
-    assert best.steps == 4 and best.improved == 1
+    # the first stage's one step finds nothing; the second stage's first round gains and proves its plan the best of
+    # its neighbourhood, so its second round has no step to take; the first stage comes again on the new plan and
+    # finds nothing: every stage has, so the search ends
+    assert best.steps == 3 and best.improved == 1
     assert best.objective == pytest.approx(optimum, rel=1e-6)
     assert_feasible(arrays, best.values)
 
@@ -149,7 +150,20 @@ def test_a_plan_offered_to_the_solver_child_is_taken(plant, optimum):
     assert_feasible(arrays, offered.values)
 
 
+def test_a_neighbourhood_is_not_searched_twice_around_the_same_plan(plant):
+    """A step around a plan it has searched to the end would find the same: only a new plan or more time runs it again."""
+    arrays, start, stages = plant
+    smallest = [[min(stages[0], key=len)]]
+    proved = improve(arrays, start, smallest, time.perf_counter() + 60, step_seconds=60)
+    # the one step gains and proves its plan the best of the neighbourhood: the round that follows has searched
+    # around that plan already, so the search ends with no second step
+    assert proved.steps == 1 and proved.improved == 1
+    assert_feasible(arrays, proved.values)
+    cut_short = improve(arrays, start, smallest, time.perf_counter() + 60, step_seconds=0.001)
+    assert cut_short.steps > cut_short.improved and cut_short.step_seconds > 0.001  # a cut step runs again, longer
+
+
 def test_a_round_starts_with_the_neighbourhoods_that_free_most_of_the_last_change():
     stage = [np.array([0, 1]), np.array([2, 3]), np.array([3, 4, 5]), np.array([6])]
-    assert [list(free) for free in nearest_first(stage, np.array([3, 5]))] == [[3, 4, 5], [2, 3], [0, 1], [6]]
-    assert [list(free) for free in nearest_first(stage, np.array([], dtype=np.int64))] == [list(f) for f in stage]
+    assert nearest_first(stage, np.array([3, 5])) == [2, 1, 0, 3]
+    assert nearest_first(stage, np.array([], dtype=np.int64)) == [0, 1, 2, 3]
