@@ -110,9 +110,10 @@ def improve(
 @dataclass(frozen=True)
 class _Searched:
     """A neighbourhood's last step: around which plan (the incumbent's number, see _Steps.plan), how long it was
-    given and whether its time limit cut it. Around the same plan the same step finds the same (HiGHS is
-    deterministic), so it is run again only with more time, after a cut. On X11119A (seed 1) the round after a
-    cheaper plan repeated, around that plan, every step of the round before: 8 s of the 60."""
+    given and whether its time limit cut it. A step that ran to its end proved nothing cheaper lies there; one
+    cut would, given the same time again, stop where it did. So it runs again around a new plan, or after a cut
+    with more time. On X11119A (seed 1) the round after a cheaper plan repeated, around that plan, every step of
+    the round before: 8 s of the 60."""
 
     plan: int
     seconds: float
