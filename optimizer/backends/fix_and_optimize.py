@@ -157,8 +157,7 @@ class _Steps:
                 left = self.deadline - time.perf_counter()
                 if left < MIN_STEP_SECONDS or (self.stop is not None and self.stop()):
                     return None
-                if self.outside is not None and _take(self.arrays, best, self.outside()):
-                    self.plan += 1
+                if self.take(best):
                     improved_in_round = gained = True
                 seconds = min(best.step_seconds, left)
                 before = self.searched.get((number, k))
@@ -176,6 +175,22 @@ class _Steps:
                 improved_in_round |= cheaper
                 gained |= cheaper
         return gained, cut_in_round
+
+    def take(self, best: Improvement) -> bool:
+        """Make the plan `outside` offers (objective, column values) the incumbent if it is cheaper, its integer columns
+        rounded (a step holds the columns it does not free at exactly these values); whether it was."""
+        plan = self.outside() if self.outside is not None else None
+        if plan is None or not _cheaper(plan[0], best.objective):
+            return False
+        values = np.asarray(plan[1], dtype=float).copy()
+        values[self.integer] = np.round(values[self.integer])
+        cost = objective_of(self.arrays, values)
+        if not _cheaper(cost, best.objective):
+            return False
+        best.objective, best.values = cost, values
+        best.taken += 1
+        self.plan += 1
+        return True
 
     def better(self, best: Improvement, found: np.ndarray) -> bool:
         """Make `found` the incumbent if it is cheaper (and tell `on_better`); whether it was."""
@@ -225,19 +240,3 @@ def nearest_first(stage: Sequence[np.ndarray], changed: np.ndarray) -> list[int]
 def _cheaper(cost: float, than: float) -> bool:
     """`cost` is below `than` by more than rounding noise (a millionth, or a 1e-10 share of large objectives)."""
     return cost < than - max(1e-6, 1e-10 * abs(than))
-
-
-def _take(arrays: LpArrays, best: Improvement, plan: tuple[float, np.ndarray] | None) -> bool:
-    """Make `plan` (objective, column values) the incumbent if it is cheaper, its integer columns rounded (a step
-    holds the columns it does not free at exactly these values)."""
-    if plan is None or not _cheaper(plan[0], best.objective):
-        return False
-    values = np.asarray(plan[1], dtype=float).copy()
-    integer = arrays.integrality > 0
-    values[integer] = np.round(values[integer])
-    cost = objective_of(arrays, values)
-    if not _cheaper(cost, best.objective):
-        return False
-    best.objective, best.values = cost, values
-    best.taken += 1
-    return True

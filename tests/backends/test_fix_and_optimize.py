@@ -17,6 +17,7 @@ from models.production.example import example_tables
 from optimizer.backends.fix_and_optimize import improve, nearest_first, objective_of
 from optimizer.backends.highs_process import collect, start_child
 from optimizer.backends.pyomo_arrays import compile_model
+from optimizer.backends.pyomo_beside import _columns
 from optimizer.solve import load
 from tests.arrays import assert_feasible, proven_optimum
 from tests.builders import write_folder
@@ -41,9 +42,7 @@ def plant(tmp_path_factory):
     m = milp.build(s)
     assert heuristic.warm_start(s, m, merge_seconds=0.0)  # LP rounding only: every touched run open
     compiled = compile_model(m)
-    column = {id(v): k for k, v in enumerate(compiled.variables)}
-    stages = [[np.unique([column[id(v)] for v in g]) for g in stage] for stage in neighbourhoods.neighbourhoods(s, m)]
-    return compiled.arrays, compiled.values(), stages
+    return compiled.arrays, compiled.values(), _columns(compiled.variables, neighbourhoods.neighbourhoods(s, m))
 
 
 @pytest.fixture(scope="module")
