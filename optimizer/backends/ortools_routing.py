@@ -293,10 +293,23 @@ def _parameters(model: RoutingModel, limit: float, params: SolveParams) -> Any:
     timed = model.pairs or any(s.windows for s in model.stops) or any(t.breaks for t in model.vehicle_types)
     search.first_solution_strategy = strategy.PARALLEL_CHEAPEST_INSERTION if timed else strategy.AUTOMATIC
     search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    search.time_limit.FromMilliseconds(max(100, int(limit * 1000)))
     if model.budgeted:
         search.solution_limit = solution_budget(model, params.time_limit)
+    _set_clock(model, search, limit)
     return search
+
+
+def _set_clock(model: RoutingModel, search: Any, seconds: float) -> None:
+    """Stop the search after `seconds`; in a repeatable run that is its only clock.
+
+    OR-Tools also caps each neighbour's completion (placing breaks, setting times) at `lns_time_limit`,
+    100 ms by default: a machine that stalls that long rejects the neighbour, and the same seed then gives
+    another plan (seen once in CI on the courier day). A repeatable run lifts that cap to its time limit.
+    """
+    milliseconds = max(100, int(seconds * 1000))
+    search.time_limit.FromMilliseconds(milliseconds)
+    if model.budgeted:
+        search.lns_time_limit.FromMilliseconds(milliseconds)
 
 
 def _start(b: _Built, search: Any) -> tuple[Any, str]:
@@ -348,7 +361,7 @@ def solve_here(
     initial, begun = _start(b, search)
     found[0] = 0
     remaining = max(0.1, limit - (time.perf_counter() - start))
-    search.time_limit.FromMilliseconds(max(100, int(remaining * 1000)))
+    _set_clock(model, search, remaining)
     if initial is not None:
         solution = b.routing.SolveFromAssignmentWithParameters(initial, search)
     else:

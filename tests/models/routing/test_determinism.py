@@ -6,9 +6,15 @@ and the time limit, not on the clock; the Summary's search note says which one s
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from models.routing import vrp
 from models.routing.example import courier_tables, example_tables
@@ -59,9 +65,55 @@ def test_two_solves_of_the_city_example_with_one_seed_give_identical_stops(tmp_p
 def test_two_solves_of_the_courier_example_on_ortools_give_identical_stops(tmp_path: Path, monkeypatch) -> None:
     _budgets_that_fit_a_slow_machine(monkeypatch)
     folder = write_folder(tmp_path / "courier", _minutes(courier_tables()))
-    (first, note), (second, _) = _stops(folder, "ortools", 6, 3), _stops(folder, "ortools", 6, 3)
-    assert "stopped by its budget" in note, note
+    (first, note), (second, second_note) = _stops(folder, "ortools", 6, 3), _stops(folder, "ortools", 6, 3)
+    assert "stopped by its budget" in note and "stopped by its budget" in second_note, (note, second_note)
     pd.testing.assert_frame_equal(first, second)
+
+
+SOLUTIONS_WHILE_STALLED = 10  # the budget of the stalled test's runs, whose time limit is far off (30 s)
+
+
+def _courier_with_a_budget_of_ten(monkeypatch, folder: Path) -> tuple[pd.DataFrame, str]:
+    """The courier day on OR-Tools stopped by 10 solutions, with a time limit (30 s) that a stalled run stays far from."""
+    monkeypatch.setenv(child.ISOLATE_ENV, "0")
+    monkeypatch.setattr(ortools_routing, "solution_budget", lambda model, limit: SOLUTIONS_WHILE_STALLED)
+    return _stops(folder, "ortools", 30, 3)
+
+
+def print_courier_stops_when_asked(folder: Path) -> None:
+    """In a child process: say the imports are done, then solve the courier day and print its note and stops."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        print("ready", flush=True)
+        stops, note = _courier_with_a_budget_of_ten(monkeypatch, folder)
+        print(note, stops.to_csv(), sep="\n", end="", flush=True)
+
+
+def _stalled_courier_stops(folder: Path, stall: float = 0.12, every: float = 0.03) -> tuple[str, str]:
+    """The courier day solved in a child that is stopped for `stall` s every `every` s, as a machine under load
+    stalls a process: a clock inside a repeatable run (such as OR-Tools' 100 ms cap on completing each
+    neighbour, which once gave CI another plan) then changes the plan. Without that fix, 5 of 9 runs of the
+    test below failed."""
+    code = "import sys, pathlib, tests.models.routing.test_determinism as t; t.print_courier_stops_when_asked(pathlib.Path(sys.argv[1]))"
+    root = Path(__file__).resolve().parents[3]
+    process = subprocess.Popen([sys.executable, "-c", code, str(folder)], cwd=root, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    while process.poll() is None:
+        time.sleep(every)
+        os.kill(process.pid, signal.SIGSTOP)
+        time.sleep(stall)
+        os.kill(process.pid, signal.SIGCONT)
+    note, _, stops = process.stdout.read().partition("\n")
+    assert process.wait() == 0, note
+    return note, stops
+
+
+def test_a_stalling_machine_gives_the_same_courier_routes_on_ortools(tmp_path: Path, monkeypatch) -> None:
+    folder = write_folder(tmp_path / "courier", _minutes(courier_tables()))
+    expected = _courier_with_a_budget_of_ten(monkeypatch, folder)[0].to_csv()
+    for _ in range(2):
+        note, stops = _stalled_courier_stops(folder)
+        assert f"stopped by its budget of {SOLUTIONS_WHILE_STALLED} solutions" in note, note
+        assert stops == expected
 
 
 def test_the_budget_grows_with_the_time_limit_and_the_clock_still_stops_a_run(tmp_path: Path) -> None:
