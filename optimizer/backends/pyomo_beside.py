@@ -130,6 +130,15 @@ def _columns(variables: list[Any], stages: list[list[list[Any]]]) -> list[list[n
     return out
 
 
+def _short_of_the_whole(stages: list[list[np.ndarray]], integer: np.ndarray) -> list[list[np.ndarray]]:
+    """The stages without the neighbourhoods that free every integer column: such a step is the whole model again,
+    which HiGHS beside is already solving (on the one-resource lot-sizing files, the window of the whole horizon:
+    14 steps of 3 s over 8 runs of X11119A, none cheaper)."""
+    whole = int(integer.sum())
+    kept = [[free for free in stage if int(integer[free].sum()) < whole] for stage in stages]
+    return [stage for stage in kept if stage]
+
+
 def _start_here(beside: Beside, seconds: float) -> bool:
     """Run the kind's start heuristic in this process, unless it ran before the solver (and then found no plan)."""
     return not beside.start_first and beside.start(seconds)
@@ -153,7 +162,7 @@ def _our_plan(
     if values is None:
         return None
     race.from_ours(objective_of(compiled.arrays, values))
-    stages = _columns(compiled.variables, beside.neighbourhoods())
+    stages = _short_of_the_whole(_columns(compiled.variables, beside.neighbourhoods()), compiled.arrays.integrality > 0)
 
     def stop() -> bool:
         return race.stop.is_set() or solving.done()

@@ -17,7 +17,7 @@ from models.production.example import example_tables
 from optimizer.backends.fix_and_optimize import improve, nearest_first, objective_of
 from optimizer.backends.highs_process import collect, start_child
 from optimizer.backends.pyomo_arrays import compile_model
-from optimizer.backends.pyomo_beside import _columns
+from optimizer.backends.pyomo_beside import _columns, _short_of_the_whole
 from optimizer.solve import load
 from tests.arrays import assert_feasible, proven_optimum
 from tests.builders import write_folder
@@ -69,6 +69,18 @@ def test_freeing_every_column_gives_the_whole_model_optimum(plant, optimum):
     best = improve(arrays, start, everything, time.perf_counter() + 60, step_seconds=60)
     assert best.objective == pytest.approx(optimum, rel=1e-6)
     assert_feasible(arrays, best.values)
+
+
+def test_beside_the_solver_no_neighbourhood_frees_every_integer_column(plant):
+    arrays, _, stages = plant
+    integer = arrays.integrality > 0
+    everything = np.arange(len(arrays.col_cost))
+    all_integer = np.flatnonzero(integer)
+    with_whole = [*stages, [everything], [stages[0][0], all_integer]]
+    kept = _short_of_the_whole(with_whole, integer)
+    assert [len(stage) for stage in kept] == [*(len(stage) for stage in stages), 1]  # the whole model's stage is gone
+    assert kept[-1][0] is stages[0][0]  # and the whole-model group beside a window, not the window
+    assert all(int(integer[free].sum()) < len(all_integer) for stage in kept for free in stage)
 
 
 def test_a_stage_that_finds_nothing_cheaper_hands_over_to_the_next_and_the_first_comes_again(plant, optimum):
