@@ -10,7 +10,7 @@ window's edges. The last stage does (as Helber and Sahling's steps do): windows 
 the setups there, with every other decision of the resource's products free over the whole horizon. Its
 steps are slower (on X11119A 1-3 s, a held window of 8 periods 0.3-3 s), so it comes after the held
 windows' stages. On X11119A the held stages stop at 9,250.9 (still after 180 s); the window of periods
-11-14 reaches the optimum, 9,245.2, in about 2 s (README, Benchmarks, lot sizing).
+11-14 reaches the optimum, 9,245.2, in about 2 s (benchmarks/LOTSIZING.md).
 
 The windows come in stages, narrow first: a narrow window's step is small, so its rounds are quick;
 once a round of them finds nothing cheaper, wider windows can still move a setup further. Measured on

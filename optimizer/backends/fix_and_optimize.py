@@ -90,7 +90,7 @@ def improve(
     highs.passModel(arrays.to_lp())
     steps = _Steps(highs, arrays, np.arange(len(arrays.col_cost), dtype=np.int32), deadline, on_better, stop, outside)
     # A stage that changed the plan hands on to the next, not back to the first: going back (variable neighbourhood
-    # descent) gained nothing at 60 s on the lot-sizing files (README, Benchmarks, lot sizing)
+    # descent) gained nothing at 60 s on the lot-sizing files (benchmarks/LOTSIZING.md)
     quiet = 0  # stages in a row whose last round found nothing cheaper on the current plan
     cut_while_quiet = False  # a step of those rounds was stopped by its time limit
     in_turn = itertools.cycle(enumerate(stages))
@@ -229,8 +229,7 @@ class _Steps:
 def nearest_first(stage: Sequence[np.ndarray], changed: np.ndarray) -> list[int]:
     """The order of `stage`'s neighbourhoods in a round: those that free more of the integer columns `changed` (by
     the last step that found a cheaper plan) first, else their own: a change opens the way to others near it, and a
-    stage's round would otherwise reach them only after every neighbourhood before them (README, Benchmarks, lot
-    sizing)."""
+    stage's round would otherwise reach them only after every neighbourhood before them (benchmarks/LOTSIZING.md)."""
     if not len(changed):
         return list(range(len(stage)))
     near = [int(np.isin(changed, free).sum()) for free in stage]

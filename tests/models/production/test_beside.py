@@ -179,7 +179,7 @@ def test_the_last_stage_frees_a_windows_setups_and_every_other_decision_of_its_p
 
 # X11119A's plan at 9,250.9, setups per item over periods 1-20: the 60 s race's plan with seed 0. No window of the
 # held stages improves it (the one of periods 9-16 proves so in about 2 s); its optimum, 9,245.2 (proven by HiGHS
-# from that plan in 877 s, README), has 6 other setups, in periods 11-14, and other quantities in periods 3-18
+# from that plan in 877 s, benchmarks/LOTSIZING.md), has 6 other setups, in periods 11-14, and other quantities in periods 3-18
 X11119A_HELD_OPTIMUM = {
     "item1": "01001101011111111111",
     "item2": "10101010101011010111",
