@@ -169,9 +169,8 @@ class _Steps:
                 best.steps += 1
                 cut_in_round |= cut
                 cheaper = found is not None and self.better(best, found)
-                if cheaper and not cut:  # it proved its plan the best of the neighbourhood: a search around that plan
-                    around = self.plan
-                self.searched[number, k] = _Searched(around, seconds, cut)
+                # a step that ran to its end proved its plan the best of the neighbourhood: a search around that plan
+                self.searched[number, k] = _Searched(around if cut else self.plan, seconds, cut)
                 improved_in_round |= cheaper
                 gained |= cheaper
         return gained, cut_in_round
@@ -187,9 +186,8 @@ class _Steps:
         cost = objective_of(self.arrays, values)
         if not _cheaper(cost, best.objective):
             return False
-        best.objective, best.values = cost, values
+        self._become(best, cost, values)
         best.taken += 1
-        self.plan += 1
         return True
 
     def better(self, best: Improvement, found: np.ndarray) -> bool:
@@ -198,12 +196,16 @@ class _Steps:
         if not _cheaper(cost, best.objective):
             return False
         self.last_changed = np.flatnonzero(self.integer & (np.abs(found - best.values) > 0.5))
-        best.objective, best.values = cost, found
+        self._become(best, cost, found)
         best.improved += 1
-        self.plan += 1
         if self.on_better is not None:
             self.on_better(best)
         return True
+
+    def _become(self, best: Improvement, cost: float, values: np.ndarray) -> None:
+        """Make `values` (costing `cost`) the incumbent, under a new number (what _Searched records steps around)."""
+        best.objective, best.values = cost, values
+        self.plan += 1
 
     def step(self, incumbent: np.ndarray, free: np.ndarray, seconds: float) -> tuple[np.ndarray | None, bool]:
         """The plan HiGHS finds in `seconds` with only the columns `free` left to move from `incumbent` (None if it
