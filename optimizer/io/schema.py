@@ -7,6 +7,7 @@ at the first error, and returns typed rows or raises InputErrors with every prob
 
 from __future__ import annotations
 
+import difflib
 import functools
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar
@@ -184,21 +185,25 @@ def _check_references(table: Table, tables: dict[str, Table], errors: list[Input
                 errors.append(InputError(table.location(i, column), f"{column} {value!r} is not in {target}"))
 
 
+# Settings rows read before validation, by every kind: `kind` (optimizer.kinds picks the model) and `max_rows`
+# (optimizer.io.limits raises the row cap with it while reading the file)
+SHARED_SETTINGS = ("kind", "max_rows")
+
+
 def _validate_settings(
     model: type[BaseModel], raw: RawTable | None, errors: list[InputError]
 ) -> tuple[Any, dict[str, int]]:
-    """Settings are a two-column sheet (setting, value); each known setting is a field of `model`."""
+    """Settings are a two-column sheet (setting, value); each known setting is a field of `model`.
+
+    A setting the kind does not know, or one given twice, is an error: ignored, a misspelt name would
+    silently leave its default in the plan, and of two rows only one can win."""
     values: dict[str, Any] = {}
     where: dict[str, int] = {}
     if raw is not None:
-        for index, record in enumerate(raw.records()):
-            key = record.get("setting")
-            if key is None:
-                continue
-            name = str(key).strip().lower().replace(" ", "_")
-            if name in model.model_fields and "value" in record:
-                values[name] = record["value"]
-                where[name] = index
+        where = _setting_rows(model, raw, errors)
+        records = raw.records()
+        values = {name: records[i]["value"] for name, i in where.items() if "value" in records[i]}
+        _check_max_rows(raw, records, errors)
     try:
         return model.model_validate(values), where
     except ValidationError as exc:
@@ -210,6 +215,60 @@ def _validate_settings(
                 location = raw.label if raw is not None else "Settings"
             errors.append(InputError(location, describe(err, f"setting {name}")))
         return None, where
+
+
+def _setting_name(key: Any) -> str:
+    """A Settings row's name as the kinds spell their fields: lower case, spaces as underscores."""
+    return str(key).strip().lower().replace(" ", "_")
+
+
+def _setting_rows(model: type[BaseModel], raw: RawTable, errors: list[InputError]) -> dict[str, int]:
+    """The row of each of `model`'s settings in `raw`; a name not a setting of the kind, or a repeat, is an error."""
+    known = sorted(set(model.model_fields) | set(SHARED_SETTINGS))
+    first: dict[str, int] = {}
+    where: dict[str, int] = {}
+    for index, record in enumerate(raw.records()):
+        key = record.get("setting")
+        if key is None:
+            continue
+        name = _setting_name(key)
+        location = raw.cell(index, "setting")
+        if name in first:
+            earlier = raw.cell(first[name], "setting").split("!")[-1]
+            errors.append(InputError(location, f"setting {name} is given twice (first at {earlier})"))
+        elif name not in known:
+            errors.append(InputError(location, _unknown_setting(key, known)))
+        else:
+            first[name] = index
+            if name in model.model_fields:
+                where[name] = index
+    return where
+
+
+def _unknown_setting(key: Any, known: list[str]) -> str:
+    """The message for a Settings row the kind does not know, with the nearest known name if one is close."""
+    close = difflib.get_close_matches(_setting_name(key), known, n=1)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"unknown setting {key!r}{hint} (the settings: {', '.join(known)})"
+
+
+def _check_max_rows(raw: RawTable, records: list[dict[str, Any]], errors: list[InputError]) -> None:
+    """A `max_rows` row must hold a whole number of at least 1 (else the reader would keep its default cap unsaid)."""
+    for index, record in enumerate(records):
+        if record.get("setting") is None or _setting_name(record["setting"]) != "max_rows" or "value" not in record:
+            continue
+        value = record["value"]
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                pass
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 1 or value != int(value):
+            got = record["value"]
+            errors.append(
+                InputError(raw.cell(index, "value"), f"setting max_rows must be a whole number >= 1, got {got!r}")
+            )
+        return
 
 
 def validate_one(spec: TableSpec, raw: RawTable) -> Table:

@@ -193,6 +193,40 @@ def test_settings_error_is_located_at_its_value_cell(tmp_path):
     assert errors_of(path) == ["Settings!B3: setting currency must be text, got 12"]
 
 
+def test_a_misspelt_setting_is_an_error_that_names_the_nearest_setting(tmp_path):
+    """Ignored, a misspelt row would leave its setting at the default without a word to the planner."""
+    path = tiny_workbook(
+        tmp_path / "t.xlsx", Settings=[["setting", "value"], ["kind", "inventory"], ["Curency", "USD"], ["colour", 1]]
+    )
+    errors = errors_of(path)
+    assert [e.split(";")[0].split(" (")[0] for e in errors] == [
+        "Settings!A3: unknown setting 'Curency'",
+        "Settings!A4: unknown setting 'colour'",
+    ]
+    assert "did you mean currency?" in errors[0] and "did you mean" not in errors[1]
+    known = sorted({*get_kind("inventory").settings.model_fields, "kind", "max_rows"})
+    assert errors[1].endswith(f"(the settings: {', '.join(known)})")
+
+
+def test_a_setting_given_twice_is_an_error_at_the_second_row(tmp_path):
+    path = tiny_workbook(
+        tmp_path / "t.xlsx",
+        Settings=[["setting", "value"], ["kind", "inventory"], ["currency", "EUR"], ["name", "x"], ["Currency", "USD"]],
+    )
+    assert errors_of(path) == ["Settings!A5: setting currency is given twice (first at A3)"]
+
+
+def test_max_rows_must_be_a_whole_number_and_a_valid_one_is_accepted(tmp_path):
+    bad = tiny_workbook(
+        tmp_path / "bad.xlsx", Settings=[["setting", "value"], ["kind", "inventory"], ["max_rows", "many"]]
+    )
+    assert errors_of(bad) == ["Settings!B3: setting max_rows must be a whole number >= 1, got 'many'"]
+    good = tiny_workbook(
+        tmp_path / "good.xlsx", Settings=[["setting", "value"], ["kind", "inventory"], ["max_rows", 5000]]
+    )
+    assert load(good).kind.name == "inventory"
+
+
 def test_every_error_is_collected_not_just_the_first(tmp_path):
     path = edit_cells(
         tiny_workbook(tmp_path / "t.xlsx"),
