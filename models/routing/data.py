@@ -215,6 +215,7 @@ class Scenario:
     coordinates: np.ndarray  # [location, 2] (x, y) or (lon, lat); zeros for a matrix
     budget: tuple[BudgetRow, ...]
     stops_table: Table
+    vehicles_table: Table
 
     @property
     def location_ids(self) -> list[str]:
@@ -222,6 +223,9 @@ class Scenario:
 
     def stop_cell(self, i: int, column: str = "stop") -> str:
         return self.stops_table.location(i, column)
+
+    def vehicle_cell(self, v: int, column: str = "vehicle") -> str:
+        return self.vehicles_table.location(v, column)
 
     def vehicle_names(self, v: int) -> list[str]:
         row = self.vehicles[v]
@@ -255,6 +259,7 @@ def build_scenario(validated: Validated) -> Scenario:
         coordinates=coordinates,
         budget=tuple(validated.rows("Budget")) if "Budget" in validated.tables else (),
         stops_table=validated.tables["Stops"],
+        vehicles_table=validated.tables["Vehicles"],
     )
 
 

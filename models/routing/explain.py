@@ -15,10 +15,11 @@ from typing import Any
 from models.routing.data import Scenario, stop_skills, vehicle_skills
 from models.routing.network import clock_text
 from models.routing.vrp import build, choose_solver
-from optimizer.backends.routing_model import RoutingModel, fleet_short, unservable
+from optimizer.backends.routing_model import RoutingModel, fleet_short, idle_types, unservable
 from optimizer.core.params import SolveParams
 
 COLUMN = {"skills": "skills", "load:0": "demand", "load:1": "volume", "window": "window_end"}
+TRAVEL = {"window", "shift", "duration", "distance"}  # blockers of the way there and back, not of the vehicle's kit
 MAX_REASONS = 4  # different blockers said per stop, then a count
 
 
@@ -93,9 +94,36 @@ def _cost_without(s: Scenario, m: RoutingModel, blocked: list[int], params: Solv
     return outcome.objective if outcome.status.has_plan else None
 
 
+def idle_vehicle_rows(s: Scenario, m: RoutingModel) -> list[dict[str, str]]:
+    """A warning for each vehicle that could serve none of the stops, even alone: at the stop nearest its depot, what
+    stands in the way. Most often a depot's coordinates typed wrong (thousands of km away) or a shift mistyped."""
+    rows = []
+    for t, blockers in idle_types(m).items():
+        first = m.depots[m.vehicle_types[t].start_depot].location
+        i = min(blockers, key=lambda k: (m.duration[first, m.stops[k].location], k))
+        code = blockers[i]
+        column = "start_depot" if code in TRAVEL else "vehicle"
+        rows.append(
+            {
+                "severity": "warning",
+                "location": s.vehicle_cell(t, column),
+                "message": f"vehicle {s.vehicles[t].vehicle} can serve none of the {len(s.stops)} stops, even on a "
+                f"route of its own (the nearest to its depot, {s.stops[i].stop}: {_why(s, m, i, t, code)}); it is "
+                "left unused: check its depot's coordinates, its shift and its limits",
+            }
+        )
+    return rows
+
+
 def explain(s: Scenario, params: SolveParams, seconds: float) -> list[dict[str, str]]:
-    """Diagnostics rows: each stop no vehicle can serve, at its cell, and what leaving them unserved costs."""
+    """Diagnostics rows: each stop no vehicle can serve, at its cell, and what leaving them unserved costs; first, the
+    vehicles that can serve no stop at all."""
     m = build(s)
+    return idle_vehicle_rows(s, m) + _blocked_rows(s, m, params, seconds)
+
+
+def _blocked_rows(s: Scenario, m: RoutingModel, params: SolveParams, seconds: float) -> list[dict[str, str]]:
+    """The stops no vehicle can serve, at their cells, and what leaving them unserved costs (or the fleet's shortfall)."""
     blocked = unservable(m)
     if not blocked and fleet_short(m):
         return _fleet_rows(s, m, params, seconds)
@@ -136,16 +164,21 @@ def explain(s: Scenario, params: SolveParams, seconds: float) -> list[dict[str, 
 def _fleet_rows(s: Scenario, m: RoutingModel, params: SolveParams, seconds: float) -> list[dict[str, str]]:
     """The fleet carries less than the stops that must be served need: how much, and the plan with every stop optional."""
     rows = []
+    idle = idle_types(m)
+    fleet_name = "the vehicles that can serve a stop carry" if idle else "the whole fleet carries"
     for k, (needed, fleet) in fleet_short(m).items():
         unit = m.load_scales[k]
         column, cap = ("demand", "capacity") if k == 0 else ("volume", "volume_capacity")
-        carried = ", ".join(f"{v.vehicle} {v.count} x {getattr(v, cap):g}" for v in s.vehicles)
+        carried = ", ".join(
+            f"{v.vehicle} {v.count} x {getattr(v, cap):g}" for t, v in enumerate(s.vehicles) if t not in idle
+        )
         rows.append(
             {
                 "severity": "error",
                 "location": "Vehicles",
-                "message": f"the stops that must be served need {needed / unit:g} of {column}, but the whole fleet "
-                f"carries {fleet / unit:g} ({carried}), one route each: add vehicles or {cap}, or give stops a penalty",
+                "message": f"the stops that must be served need {needed / unit:g} of {column}, but {fleet_name} "
+                f"{fleet / unit:g} ({carried or 'none'}), one route each: add vehicles or {cap}, or give stops a "
+                "penalty",
             }
         )
     required = [i for i, x in enumerate(m.stops) if x.prize is None]

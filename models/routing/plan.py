@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from models.routing.data import Scenario, stop_skills, vehicle_skills
+from models.routing.explain import idle_vehicle_rows
 from models.routing.network import clock_text
 from optimizer.backends.routing_model import RouteResult, RoutingModel
 from optimizer.core.plan import COST_COLUMNS, DIAGNOSTIC_COLUMNS, Chart, ChartSeries, Plan
@@ -206,7 +207,8 @@ def extract(s: Scenario, m: RoutingModel) -> Plan:
                 "message": f"stop {s.stops[i].stop} is unserved: {_reason(s, m, i)}",
             }
             for i in m.solution.unserved
-        ],
+        ]
+        + idle_vehicle_rows(s, m),
         columns=DIAGNOSTIC_COLUMNS,
     )
     kpis: dict[str, float | int | str] = {

@@ -214,15 +214,28 @@ def unservable(model: RoutingModel) -> dict[int, dict[int, str]]:
     return out
 
 
-def fleet_short(model: RoutingModel) -> dict[int, tuple[int, int]]:
-    """Load dimensions where the stops that must be served need more than the whole fleet carries from the depots.
+def idle_types(model: RoutingModel) -> dict[int, dict[int, str]]:
+    """Vehicle types that could serve none of the stops, even on a route of their own, with the blocker at each stop
+    (e.g. a depot typed thousands of km away, or a shift that ends before any window opens): they carry nothing."""
+    out: dict[int, dict[int, str]] = {}
+    for t in range(len(model.vehicle_types)):
+        blockers = {i: lone_route_blocker(model, i, t) for i in range(len(model.stops))}
+        if blockers and all(b is not None for b in blockers.values()):
+            out[t] = blockers  # type: ignore[assignment]
+    return out
 
-    Each vehicle makes one route, so it carries at most its capacity of deliveries: {dimension: (needed, fleet)}.
+
+def fleet_short(model: RoutingModel) -> dict[int, tuple[int, int]]:
+    """Load dimensions where the stops that must be served need more than the fleet carries from the depots.
+
+    Each vehicle makes one route, so it carries at most its capacity of deliveries; a vehicle type that can serve
+    no stop at all (idle_types) carries nothing: {dimension: (needed, fleet)}.
     """
+    idle = idle_types(model)
     short = {}
     for k in range(model.dimensions):
         needed = sum(s.delivery[k] for s in model.stops if s.prize is None)
-        fleet = sum(t.count * t.capacity[k] for t in model.vehicle_types)
+        fleet = sum(t.count * t.capacity[k] for j, t in enumerate(model.vehicle_types) if j not in idle)
         if needed > fleet:
             short[k] = (needed, fleet)
     return short
@@ -230,7 +243,7 @@ def fleet_short(model: RoutingModel) -> dict[int, tuple[int, int]]:
 
 def infeasible_outcome(model: RoutingModel, solver: str, version: str) -> SolverOutcome | None:
     """Status INFEASIBLE, without searching, when a stop that must be served cannot be served by any vehicle,
-    or when they all need more than the whole fleet carries."""
+    or when they all need more than the fleet carries (its vehicles that can serve no stop left out)."""
     blocked = unservable(model)
     if not blocked:
         short = fleet_short(model)
@@ -239,7 +252,7 @@ def infeasible_outcome(model: RoutingModel, solver: str, version: str) -> Solver
         model.solution = None
         needed, fleet = next(iter(short.values()))
         message = (
-            f"proven infeasible: the stops that must be served need {needed} load units, the whole fleet carries "
+            f"proven infeasible: the stops that must be served need {needed} load units, the fleet carries "
             f"{fleet}; Diagnostics say what relaxing would cost"
         )
         return finished(Status.INFEASIBLE, None, None, 0.0, solver, version, "fleet too small", message)

@@ -127,3 +127,48 @@ def test_a_fleet_too_small_for_the_stops_that_must_be_served_is_infeasible(tmp_p
     assert rows[0]["location"] == "Vehicles"
     assert "need 24 of demand, but the whole fleet carries 20 (V 2 x 10)" in rows[0]["message"]
     assert "serves 2 of the 3 stops that must be served, at 30.00 EUR before penalties" in rows[1]["message"]
+
+
+# A depot typed thousands of units away (a sign dropped from a coordinate): its vehicles can serve no stop at all.
+FAR_DEPOTS = [depot(), depot("F", 5000, 0)]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_vehicle_that_can_serve_no_stop_is_named_at_its_depot_cell_and_left_unused(
+    tmp_path: Path, solver: str
+) -> None:
+    """Far leaves from F, 5000 minutes from every stop, in a shift of 600: Near serves A and B (D-A-B-D 20)."""
+    stops = [stop("A", 3, 4), SERVABLE]
+    vehicles = [vehicle("Near", shift_end=600), vehicle("Far", start="F", shift_end=600)]
+    solved = solve_case(tmp_path, stops=stops, vehicles=vehicles, depots=FAR_DEPOTS, solver=solver, time_limit=2)
+    assert set(solved.routes["vehicle"]) == {"Near"} and solved.result.objective == pytest.approx(20.0)
+    rows = solved.result.plan.diagnostics
+    far = rows[rows["location"] == "Vehicles.csv!C3"]  # columns vehicle, count, start_depot: Far's depot
+    assert list(far["severity"]) == ["warning"]
+    message = far["message"].iloc[0]
+    assert message.startswith("vehicle Far can serve none of the 2 stops, even on a route of its own")
+    assert "cannot serve it and be back by the end of the shift at minute 600" in message
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_a_fleet_short_without_its_idle_vehicles_is_proven_infeasible_without_a_search(
+    tmp_path: Path, solver: str
+) -> None:
+    """Far (100) could carry both 8s but reaches neither; Near carries 10: infeasible, said without searching."""
+    stops = [stop("A", 3, 4, demand=8), stop("B", 6, 8, demand=8)]
+    vehicles = [vehicle("Near", capacity=10, shift_end=600), vehicle("Far", start="F", capacity=100, shift_end=600)]
+    solved = solve_case(
+        tmp_path,
+        stops=stops,
+        vehicles=vehicles,
+        depots=FAR_DEPOTS,
+        solver=solver,
+        expect=Status.INFEASIBLE,
+        time_limit=5,
+    )
+    assert "proven infeasible: the stops that must be served need 16 load units, the fleet carries 10" in (
+        solved.result.message
+    )
+    rows = _diagnostics(solved.result)
+    assert rows[0]["location"] == "Vehicles.csv!C3" and rows[0]["message"].startswith("vehicle Far can serve none")
+    assert "need 16 of demand, but the vehicles that can serve a stop carry 10 (Near 1 x 10)" in rows[1]["message"]
