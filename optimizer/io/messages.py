@@ -50,8 +50,11 @@ def describe(error: dict[str, Any], column: str) -> str:
         return f"{column} must be text{got_text}"
     if kind == "string_too_short":
         return f"{column} must not be empty"
-    if kind == "string_too_long":
-        return f"{column} is too long (at most {ctx.get('max_length')} characters)"
+    if kind in ("string_too_long", "too_long"):  # an id's length is checked after its text is made: "too_long"
+        length = ctx.get("actual_length") or (len(got) if isinstance(got, str) else None)
+        return f"{column} is too long (at most {ctx.get('max_length')} characters" + (
+            f", got {length})" if length else ")"
+        )
     message = str(error.get("msg", "is not valid"))
     message = message.removeprefix("Value error, ")
     return f"{column}: {message}" if column else message

@@ -39,6 +39,10 @@ def test_show(value, text):
         ({"type": "string_type", "input": 12}, "qty must be text, got 12"),
         ({"type": "string_too_short"}, "qty must not be empty"),
         ({"type": "string_too_long", "ctx": {"max_length": 200}}, "qty is too long (at most 200 characters)"),
+        (
+            {"type": "too_long", "ctx": {"max_length": 200, "actual_length": 300}, "input": "x" * 300},
+            "qty is too long (at most 200 characters, got 300)",
+        ),
         ({"type": "value_error", "msg": "Value error, no good"}, "qty: no good"),
     ],
 )

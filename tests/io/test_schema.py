@@ -227,6 +227,11 @@ def test_max_rows_must_be_a_whole_number_and_a_valid_one_is_accepted(tmp_path):
     assert load(good).kind.name == "inventory"
 
 
+def test_an_id_over_200_characters_says_how_long_it_is(tmp_path):
+    path = edit_cells(tiny_workbook(tmp_path / "t.xlsx"), {"Demand": {"A2": "x" * 300}})
+    assert errors_of(path) == ["Demand!A2: item is too long (at most 200 characters, got 300)"]
+
+
 def test_every_error_is_collected_not_just_the_first(tmp_path):
     path = edit_cells(
         tiny_workbook(tmp_path / "t.xlsx"),
