@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from optimizer.core.errors import InputError, InputErrors
 from optimizer.io.messages import describe
-from optimizer.io.tables import RawTable
+from optimizer.io.tables import RawTable, column_letter
 
 Row = TypeVar("Row", bound=BaseModel)
 
@@ -89,7 +89,36 @@ class Validated:
         return self.tables[name].rows
 
 
+# difflib's likeness (0-1) above which a header or sheet name the kind does not read is taken for a misspelt one of
+# its names: 'safety_stock_units' for safety_stock (0.8) and 'Calender' for Calendar (0.88) are; 'notes' is not
+NEAR_NAME = 0.75
+
+
+def _near(name: str, candidates: list[str]) -> str | None:
+    """The candidate `name` most likely misspells, if one is near enough (NEAR_NAME)."""
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=NEAR_NAME)
+    return close[0] if close else None
+
+
+def _misspelt_columns(spec: TableSpec, raw: RawTable, errors: list[InputError]) -> None:
+    """A header the sheet does not read that is near an optional column the sheet lacks: that column misspelt, which
+    would otherwise be left at its default without a word. Other headers (a planner's own notes) are left alone;
+    a required column missing is said by _validate_table with every expected column."""
+    absent = [c for c in spec.columns if c not in raw.columns and c not in spec.required_columns]
+    for name, index in raw.columns.items():
+        near = None if name in spec.row.model_fields else _near(name, absent)
+        if near is not None:
+            errors.append(
+                InputError(
+                    f"{raw.label}!{column_letter(index)}{raw.header_row}",
+                    f"column {name!r} is not one this sheet reads; did you mean {near}? "
+                    f"(columns: {', '.join(spec.columns)})",
+                )
+            )
+
+
 def _validate_table(spec: TableSpec, raw: RawTable, errors: list[InputError]) -> Table:
+    _misspelt_columns(spec, raw, errors)
     missing = [c for c in spec.required_columns if c not in raw.columns]
     if missing:
         errors.append(
@@ -281,10 +310,28 @@ def validate_one(spec: TableSpec, raw: RawTable) -> Table:
     return table
 
 
+def _misspelt_sheets(by_lower: dict[str, RawTable], specs: list[TableSpec], errors: list[InputError]) -> None:
+    """A sheet the kind does not read whose name is near an optional sheet it lacks (e.g. 'Calender'): that sheet
+    misspelt, which would otherwise be skipped without a word. A missing required sheet is said by validate."""
+    names = {spec.name.lower().replace(" ", ""): spec.name for spec in specs}
+    absent = [key for key, spec in zip(names, specs, strict=True) if key not in by_lower and not spec.required]
+    for key, raw in by_lower.items():
+        near = None if key in names or key == "settings" else _near(key, absent)
+        if near is not None:
+            errors.append(
+                InputError(
+                    raw.label,
+                    f"sheet {raw.name!r} is not one this kind reads; did you mean {names[near]}? "
+                    f"(sheets: Settings, {', '.join(spec.name for spec in specs)})",
+                )
+            )
+
+
 def validate(raw_tables: dict[str, RawTable], specs: list[TableSpec], settings_model: type[BaseModel]) -> Validated:
     """Validate every table and the settings; raise InputErrors listing every problem."""
     errors: list[InputError] = []
     by_lower = {name.lower().replace(" ", ""): raw for name, raw in raw_tables.items()}
+    _misspelt_sheets(by_lower, specs, errors)
     tables: dict[str, Table] = {}
     for spec in specs:
         raw = by_lower.get(spec.name.lower().replace(" ", ""))

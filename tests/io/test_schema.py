@@ -232,6 +232,31 @@ def test_an_id_over_200_characters_says_how_long_it_is(tmp_path):
     assert errors_of(path) == ["Demand!A2: item is too long (at most 200 characters, got 300)"]
 
 
+def test_a_misspelt_optional_column_is_an_error_at_its_header_and_a_planners_own_column_is_not(tmp_path):
+    """Ignored, 'Safety stock (units)' would leave every item's safety stock at 0 without a word; 'Notes' is the
+    planner's own column and stays allowed."""
+    items = [
+        ["item", "unit_cost", "holding_cost", "shortage_cost", "Safety stock (units)", "Notes"],
+        ["A", 10, 0.5, 5, 4, "fragile"],
+        ["B", 4, 0.2, 3, 0, ""],
+        ["C", 2, 0.1, 1, 0, ""],
+    ]
+    (error,) = errors_of(tiny_workbook(tmp_path / "t.xlsx", Items=items))
+    assert error.startswith(
+        "Items!E1: column 'safety_stock_units' is not one this sheet reads; did you mean safety_stock?"
+    )
+    items[0][4] = "safety_stock"
+    assert load(tiny_workbook(tmp_path / "ok.xlsx", Items=items)).kind.name == "inventory"
+
+
+def test_a_misspelt_optional_sheet_is_an_error_and_a_planners_own_sheet_is_not(tmp_path):
+    orders = [["item", "supplier", "arrival_period", "quantity"], ["A", "S1", "W2", 5]]
+    (error,) = errors_of(tiny_workbook(tmp_path / "t.xlsx", OpenOrder=orders, Notes=[["note"], ["call S1"]]))
+    assert error.startswith("OpenOrder: sheet 'OpenOrder' is not one this kind reads; did you mean OpenOrders?")
+    loaded = load(tiny_workbook(tmp_path / "ok.xlsx", OpenOrders=orders, Notes=[["note"], ["call S1"]]))
+    assert loaded.scenario.receipts[0] == (0.0, 5.0, 0.0, 0.0)  # item A's open order arrives in W2
+
+
 def test_every_error_is_collected_not_just_the_first(tmp_path):
     path = edit_cells(
         tiny_workbook(tmp_path / "t.xlsx"),
