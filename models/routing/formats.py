@@ -77,16 +77,44 @@ def _vrplib_parts(path: Path) -> tuple[dict[str, tuple[int, str]], dict[str, lis
 def _column(
     label: str, rows: list[tuple[int, list[float]]], width: int, what: str
 ) -> dict[int, tuple[int, list[float]]]:
-    out = {}
+    """A section's rows by node id (line, the numbers after the id); a row of the wrong width, or a node given twice
+    (the second row would silently replace the first), is an error at its line."""
+    out: dict[int, tuple[int, list[float]]] = {}
     errors = []
     for line, values in rows:
         if len(values) != width:
             errors.append(InputError(f"{label} line {line}", f"{what}: expected {width} numbers, got {len(values)}"))
             continue
-        out[int(values[0])] = (line, values[1:])
+        node = int(values[0])
+        if node in out:
+            errors.append(
+                InputError(f"{label} line {line}", f"{what}: node {node} is given twice (first at line {out[node][0]})")
+            )
+            continue
+        out[node] = (line, values[1:])
     if errors:
         raise InputErrors(errors)
     return out
+
+
+def _check_dimension(label: str, specs: dict[str, tuple[int, str]], coords: dict[int, Any]) -> None:
+    """DIMENSION, when given, is the number of nodes: a node line lost or added is an error, not another instance."""
+    if "DIMENSION" not in specs:
+        return
+    line, text = specs["DIMENSION"]
+    try:
+        dimension = int(float(text))
+    except ValueError:
+        raise InputErrors([InputError(f"{label} line {line}", f"DIMENSION must be a number, got {text!r}")]) from None
+    if dimension != len(coords):
+        raise InputErrors(
+            [
+                InputError(
+                    f"{label} line {line}",
+                    f"DIMENSION is {dimension} but NODE_COORD_SECTION has {len(coords)} nodes",
+                )
+            ]
+        )
 
 
 def read_vrplib(path: Path) -> dict[str, RawTable]:
@@ -109,6 +137,7 @@ def read_vrplib(path: Path) -> dict[str, RawTable]:
     if errors:
         raise InputErrors(errors)
     coords = _column(label, sections["NODE_COORD_SECTION"], 3, "node coordinates")
+    _check_dimension(label, specs, coords)
     demand = _column(label, sections["DEMAND_SECTION"], 2, "demand")
     windows = _column(label, sections.get("TIME_WINDOW_SECTION", []), 3, "time window")
     service = _column(label, sections.get("SERVICE_TIME_SECTION", []), 2, "service time")

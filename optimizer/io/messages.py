@@ -11,6 +11,8 @@ def show(value: Any) -> str:
         if value != value:
             return "NaN"
         return f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return f"{value:.6g}"  # e.g. 1e99 read as a whole number: its hundred digits would bury the message
     if isinstance(value, str):
         try:
             float(value)

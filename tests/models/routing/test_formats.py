@@ -86,6 +86,24 @@ def test_bad_vrplib_lines_are_located(tmp_path: Path) -> None:
         read_vrplib(bad)
 
 
+def test_a_vrplib_node_given_twice_or_a_wrong_dimension_is_located(tmp_path: Path) -> None:
+    """Read as a dict by node id, a repeated line would silently replace the first: another instance than the file's."""
+    head = "NAME : bad\nTYPE : CVRP\nDIMENSION : 3\nCAPACITY : 10\n"
+    bad = tmp_path / "bad.vrp"
+    bad.write_text(head + "NODE_COORD_SECTION\n1 0 0\n2 3 4\n2 5 5\n3 6 8\nDEMAND_SECTION\n1 0\n2 4\n3 1\n")
+    with pytest.raises(InputErrors) as caught:
+        read_vrplib(bad)
+    assert [str(e) for e in caught.value.errors] == [
+        "bad.vrp line 8: node coordinates: node 2 is given twice (first at line 7)"
+    ]
+    bad.write_text(head + "NODE_COORD_SECTION\n1 0 0\n2 3 4\nDEMAND_SECTION\n1 0\n2 4\n")
+    with pytest.raises(InputErrors) as caught:
+        read_vrplib(bad)
+    assert [str(e) for e in caught.value.errors] == [
+        "bad.vrp line 3: DIMENSION is 3 but NODE_COORD_SECTION has 2 nodes"
+    ]
+
+
 def test_bad_solomon_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_text("bad\nVEHICLE\nNUMBER CAPACITY\n 5 100\nCUSTOMER\nCUST NO.\n 0 0 0 0 0 100 0\n 1 5 5 3 0 50\n")
