@@ -184,6 +184,18 @@ def test_solve_with_output_equal_to_input_exits_2_and_keeps_the_input(tmp_path, 
     assert files_in(tmp_path) == {"tiny.xlsx"}
 
 
+def test_an_output_named_for_another_file_type_exits_2_and_writes_nothing(tmp_path, tiny):
+    """A workbook named plan.csv, or the JSON summary named .xlsx (arguments swapped), would not open in Excel."""
+    result = run("solve", tiny, "-o", tmp_path / "plan.csv", "--time-limit", "5")
+    assert result.exit_code == 2 and "give a name ending in .xlsx" in result.output
+    result = run("solve", tiny, "-o", tmp_path / "plan.xlsx", "--summary", tmp_path / "s.xlsx", "--time-limit", "5")
+    assert result.exit_code == 2 and "the summary is written as .json" in result.output
+    result = run("template", "inventory", "-o", tmp_path / "inventory.csv")
+    assert result.exit_code == 2
+    assert files_in(tmp_path) == {"tiny.xlsx"}
+    assert run("solve", tiny, "-o", tmp_path / "PLAN.XLSX", "--time-limit", "5").exit_code == 0
+
+
 def test_solve_never_overwrites_the_input_through_a_path_via_a_new_folder(tmp_path, tiny):
     """`new/../tiny.xlsx` is the input too, even though the folder `new` does not exist yet."""
     before = sha256(tiny)

@@ -116,3 +116,10 @@ def check_outputs(input: Path, outputs: list[Path | None]) -> None:
             fail_usage(f"{path} would overwrite the input; choose another output path")
         if path.is_dir():
             fail_usage(f"{path} is a folder; give a file name for the output")
+
+
+def check_suffix(path: Path | None, suffix: str, what: str) -> None:
+    """Refuse an output whose name says another file type than what is written (a workbook named plan.csv, or the
+    JSON summary named .xlsx: Excel then refuses to open it); nothing is written."""
+    if path is not None and path.suffix.lower() != suffix:
+        fail_usage(f"{path}: the {what} is written as {suffix}; give a name ending in {suffix}")

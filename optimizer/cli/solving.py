@@ -28,6 +28,7 @@ from optimizer.cli.app import (
     app,
     atomic_json,
     check_outputs,
+    check_suffix,
     err,
     fail_input,
     fail_usage,
@@ -170,6 +171,8 @@ def _run(
     started = time.perf_counter()
     target = output or input.with_name(f"{input.stem}-plan.xlsx")
     check_outputs(input, [target, summary])
+    check_suffix(target, ".xlsx", "plan (an Excel workbook)")
+    check_suffix(summary, ".json", "summary")
     try:
         with scenario_lock(input):
             loaded = load_or_exit(input, format, what_if)
