@@ -196,6 +196,18 @@ def test_an_output_named_for_another_file_type_exits_2_and_writes_nothing(tmp_pa
     assert run("solve", tiny, "-o", tmp_path / "PLAN.XLSX", "--time-limit", "5").exit_code == 0
 
 
+def test_an_output_that_cannot_be_written_exits_2_before_the_solve(tmp_path, tiny):
+    """A file where the output's folder should be: said at once (not as a traceback after the solve), nothing written."""
+    (tmp_path / "notes.txt").write_text("mine")
+    result = run("solve", tiny, "-o", tmp_path / "notes.txt" / "plan.xlsx", "--time-limit", "5")
+    assert result.exit_code == 2 and "notes.txt is a file, not a folder" in result.output
+    summary = tmp_path / "notes.txt" / "deeper" / "s.json"
+    result = run("solve", tiny, "-o", tmp_path / "plan.xlsx", "--summary", summary, "--time-limit", "5")
+    assert result.exit_code == 2 and "is a file, not a folder" in result.output
+    assert files_in(tmp_path) == {"tiny.xlsx", "notes.txt"}
+    assert run("solve", tiny, "-o", tmp_path / "new" / "plan.xlsx", "--time-limit", "5").exit_code == 0
+
+
 def test_solve_never_overwrites_the_input_through_a_path_via_a_new_folder(tmp_path, tiny):
     """`new/../tiny.xlsx` is the input too, even though the folder `new` does not exist yet."""
     before = sha256(tiny)

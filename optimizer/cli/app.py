@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -116,6 +117,22 @@ def check_outputs(input: Path, outputs: list[Path | None]) -> None:
             fail_usage(f"{path} would overwrite the input; choose another output path")
         if path.is_dir():
             fail_usage(f"{path} is a folder; give a file name for the output")
+        check_writable(path)
+
+
+def check_writable(path: Path) -> None:
+    """Refuse an output whose folder cannot take a file (read-only, a file in the way), before the solve spends its
+    time; the test file is gone at once, and folders still to make are tested at the first that exists."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        fail_usage(f"{path}: {folder} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        fail_usage(f"{path}: cannot write in {folder} ({exc.strerror or exc})")
 
 
 def check_suffix(path: Path | None, suffix: str, what: str) -> None:

@@ -15,6 +15,7 @@ from optimizer.cli.app import (
     app,
     check_outputs,
     check_suffix,
+    check_writable,
     fail_input,
     fail_usage,
     load_or_exit,
@@ -51,6 +52,7 @@ def template(
     if target.is_dir():
         fail_usage(f"{target} is a folder; give a file name for the template")
     check_suffix(target, ".xlsx", "template (an Excel workbook)")
+    check_writable(target)
     if target.exists() and not force:
         fail_usage(f"{target} exists; use --force to replace it or -o to choose another name")
     write_template(definition, target, example=example, scale=scale, seed=seed)

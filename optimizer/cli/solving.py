@@ -226,17 +226,20 @@ def _finish(
     result.timings.wall_seconds = time.perf_counter() - started
     result.timings.peak_memory_mb = peak_memory_mb()
     scenario = loaded.scenario
-    write_plan_workbook(
-        target,
-        result,
-        info,
-        budget=getattr(scenario, "budget", ()),
-        periods=list(getattr(scenario, "periods", [])),
-        extra_diagnostics=result.explanation,
-    )
-    result.timings.wall_seconds = time.perf_counter() - started
-    if summary is not None:
-        atomic_json(summary, summary_json(result, info))
+    try:  # the folders were checked before the solve; a disk that fills up or a folder removed since is said plainly
+        write_plan_workbook(
+            target,
+            result,
+            info,
+            budget=getattr(scenario, "budget", ()),
+            periods=list(getattr(scenario, "periods", [])),
+            extra_diagnostics=result.explanation,
+        )
+        result.timings.wall_seconds = time.perf_counter() - started
+        if summary is not None:
+            atomic_json(summary, summary_json(result, info))
+    except OSError as exc:
+        fail_usage(f"cannot write {exc.filename or target}: {exc.strerror or exc}")
     warning = record_quietly(
         history_url(db),
         RunRecord(
