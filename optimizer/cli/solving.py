@@ -129,6 +129,19 @@ def _replan_request(previous: Path, freeze: int):
     return ReplanRequest(sheets, freeze)
 
 
+def _other_scenario_note(request, scenario: str) -> str | None:
+    """A note when the previous plan's Summary names another scenario than this one: most often the wrong file (its
+    rows then match little and the replan keeps little); a renamed scenario is the other case, so it is not refused."""
+    summary = next((t for name, t in request.previous_sheets.items() if name.strip().lower() == "summary"), None)
+    if summary is None:
+        return None
+    named = {str(r.get("item", "")).strip().lower(): r.get("value") for r in summary.records()}
+    theirs = named.get("scenario")
+    if theirs is None or str(theirs).strip() == scenario:
+        return None
+    return f"the previous plan is of scenario '{theirs}', not '{scenario}': check it is the plan you meant"
+
+
 @contextmanager
 def _terminate_as_interrupt() -> Iterator[None]:
     """While a plan is made, SIGTERM (a scheduler's stop, `kill`) ends the run as Ctrl-C does.
@@ -191,6 +204,10 @@ def _run(
                 raise typer.Exit(130) from None
             except Exception as exc:  # a solver or engine failure is reported as status 'error', never a traceback
                 result = Result(status=Status.ERROR, message=f"{type(exc).__name__}: {exc}")
+            if request is not None and (note := _other_scenario_note(request, loaded.name)):
+                result.notes.append(note)  # in the Summary; said here too unless quiet
+                if not quiet:
+                    err.print(f"warning: {escape(note)}")
             info = RunInfo(
                 kind=loaded.kind.name,
                 scenario=loaded.name,

@@ -189,3 +189,23 @@ def test_a_replan_without_plan_still_lists_what_no_longer_fits(tmp_path):
     assert diagnostics["message"][0].startswith("no plan: infeasible")
     assert diagnostics["message"].str.contains("'B' is no longer in Items").any()
     assert diagnostics["message"].str.contains("cannot hold its hard safety stock of 500").any()
+
+
+def _notes(plan: Path) -> list[str]:
+    book = pd.read_excel(plan, sheet_name="Summary", engine="calamine")
+    return [str(v) for k, v in zip(book["item"], book["value"], strict=True) if k == "note"]
+
+
+def test_a_previous_plan_of_another_scenario_is_noted_in_the_summary(tmp_path):
+    """Pointed at another scenario's plan, the replan keeps little of it: the Summary says whose plan it was."""
+    demand = {"A": [5, 5, 5, 5, 5, 5], "B": [0, 8, 0, 8, 0, 8]}
+    shop = write_folder(tmp_path / "shop", sheets(demand))
+    other = sheets(demand)
+    other["Settings"][1]["value"] = "warehouse"
+    warehouse = write_folder(tmp_path / "warehouse", other)
+    solve_cli(shop, tmp_path / "shop-plan.xlsx")
+    replan_cli(warehouse, tmp_path / "shop-plan.xlsx", tmp_path / "w.xlsx", "--freeze", "1")
+    expected = "the previous plan is of scenario 'shop', not 'warehouse': check it is the plan you meant"
+    assert expected in _notes(tmp_path / "w.xlsx")
+    replan_cli(shop, tmp_path / "shop-plan.xlsx", tmp_path / "s.xlsx", "--freeze", "1")
+    assert not any("previous plan is of scenario" in n for n in _notes(tmp_path / "s.xlsx"))
