@@ -118,6 +118,6 @@ def row_limit_from_settings(cells: list[list[object]]) -> int | None:
         if len(row) >= 2 and str(row[0]).strip().lower() == "max_rows":
             try:
                 return int(float(row[1]))  # type: ignore[arg-type]
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # not a whole number: validation says so at its cell
                 return None
     return None

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
 from optimizer.core.errors import InputError, InputErrors
-from optimizer.io.messages import describe
+from optimizer.io.messages import describe, show
 from optimizer.io.tables import RawTable, column_letter
 
 Row = TypeVar("Row", bound=BaseModel)
@@ -276,8 +276,8 @@ def _setting_rows(model: type[BaseModel], raw: RawTable, errors: list[InputError
 
 def _unknown_setting(key: Any, known: list[str]) -> str:
     """The message for a Settings row the kind does not know, with the nearest known name if one is close."""
-    close = difflib.get_close_matches(_setting_name(key), known, n=1)
-    hint = f"; did you mean {close[0]}?" if close else ""
+    close = _near(_setting_name(key), known)
+    hint = f"; did you mean {close}?" if close else ""
     return f"unknown setting {key!r}{hint} (the settings: {', '.join(known)})"
 
 
@@ -292,10 +292,11 @@ def _check_max_rows(raw: RawTable, records: list[dict[str, Any]], errors: list[I
                 value = float(value)
             except ValueError:
                 pass
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 1 or value != int(value):
-            got = record["value"]
+        whole = isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer()
+        if not whole or value < 1:  # is_integer is False for NaN and infinity too
+            got = show(record["value"])
             errors.append(
-                InputError(raw.cell(index, "value"), f"setting max_rows must be a whole number >= 1, got {got!r}")
+                InputError(raw.cell(index, "value"), f"setting max_rows must be a whole number >= 1, got {got}")
             )
         return
 

@@ -216,11 +216,14 @@ def test_a_setting_given_twice_is_an_error_at_the_second_row(tmp_path):
     assert errors_of(path) == ["Settings!A5: setting currency is given twice (first at A3)"]
 
 
-def test_max_rows_must_be_a_whole_number_and_a_valid_one_is_accepted(tmp_path):
+@pytest.mark.parametrize(
+    ("value", "shown"), [("many", "'many'"), ("nan", "nan"), ("inf", "inf"), ("-inf", "-inf"), (0, "0")]
+)
+def test_max_rows_must_be_a_whole_number_and_a_valid_one_is_accepted(tmp_path, value, shown):
     bad = tiny_workbook(
-        tmp_path / "bad.xlsx", Settings=[["setting", "value"], ["kind", "inventory"], ["max_rows", "many"]]
+        tmp_path / "bad.xlsx", Settings=[["setting", "value"], ["kind", "inventory"], ["max_rows", value]]
     )
-    assert errors_of(bad) == ["Settings!B3: setting max_rows must be a whole number >= 1, got 'many'"]
+    assert errors_of(bad) == [f"Settings!B3: setting max_rows must be a whole number >= 1, got {shown}"]
     good = tiny_workbook(
         tmp_path / "good.xlsx", Settings=[["setting", "value"], ["kind", "inventory"], ["max_rows", 5000]]
     )
