@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -42,6 +42,9 @@ from optimizer.core.params import SolveParams
 from optimizer.core.result import Result
 from optimizer.core.status import Status
 from optimizer.reports.summary import RunInfo, summary_json
+
+if TYPE_CHECKING:
+    from optimizer.solve import ReplanRequest
 
 OutputOpt = Annotated[
     Path | None, typer.Option("-o", "--output", help="plan workbook to write (default INPUT-plan.xlsx)")
@@ -129,7 +132,7 @@ def _replan_request(previous: Path, freeze: int):
     return ReplanRequest(sheets, freeze)
 
 
-def _other_scenario_note(request, scenario: str) -> str | None:
+def _other_scenario_note(request: ReplanRequest, scenario: str) -> str | None:
     """A note when the previous plan's Summary names another scenario than this one: most often the wrong file (its
     rows then match little and the replan keeps little); a renamed scenario is the other case, so it is not refused."""
     summary = next((t for name, t in request.previous_sheets.items() if name.strip().lower() == "summary"), None)
