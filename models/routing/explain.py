@@ -94,11 +94,14 @@ def _cost_without(s: Scenario, m: RoutingModel, blocked: list[int], params: Solv
     return outcome.objective if outcome.status.has_plan else None
 
 
-def idle_vehicle_rows(s: Scenario, m: RoutingModel) -> list[dict[str, str]]:
-    """A warning for each vehicle that could serve none of the stops, even alone: at the stop nearest its depot, what
-    stands in the way. Most often a depot's coordinates typed wrong (thousands of km away) or a shift mistyped."""
+def idle_vehicle_rows(
+    s: Scenario, m: RoutingModel, idle: dict[int, dict[int, str]] | None = None
+) -> list[dict[str, str]]:
+    """A warning for each vehicle that could serve none of the stops, even alone (`idle`, from idle_types unless
+    given): at the stop nearest its depot, what stands in the way. Most often a depot's coordinates typed wrong
+    (thousands of km away) or a shift mistyped."""
     rows = []
-    for t, blockers in idle_types(m).items():
+    for t, blockers in (idle_types(m) if idle is None else idle).items():
         first = m.depots[m.vehicle_types[t].start_depot].location
         i = min(blockers, key=lambda k: (m.duration[first, m.stops[k].location], k))
         code = blockers[i]
@@ -119,14 +122,18 @@ def explain(s: Scenario, params: SolveParams, seconds: float) -> list[dict[str, 
     """Diagnostics rows: each stop no vehicle can serve, at its cell, and what leaving them unserved costs; first, the
     vehicles that can serve no stop at all."""
     m = build(s)
-    return idle_vehicle_rows(s, m) + _blocked_rows(s, m, params, seconds)
+    idle = idle_types(m)
+    return idle_vehicle_rows(s, m, idle) + _blocked_rows(s, m, idle, params, seconds)
 
 
-def _blocked_rows(s: Scenario, m: RoutingModel, params: SolveParams, seconds: float) -> list[dict[str, str]]:
-    """The stops no vehicle can serve, at their cells, and what leaving them unserved costs (or the fleet's shortfall)."""
+def _blocked_rows(
+    s: Scenario, m: RoutingModel, idle: dict[int, dict[int, str]], params: SolveParams, seconds: float
+) -> list[dict[str, str]]:
+    """The stops no vehicle can serve, at their cells, and what leaving them unserved costs (or the fleet's shortfall,
+    the `idle` vehicle types left out)."""
     blocked = unservable(m)
-    if not blocked and fleet_short(m):
-        return _fleet_rows(s, m, params, seconds)
+    if not blocked and fleet_short(m, idle):
+        return _fleet_rows(s, m, idle, params, seconds)
     if not blocked:
         return [
             {
@@ -161,12 +168,14 @@ def _blocked_rows(s: Scenario, m: RoutingModel, params: SolveParams, seconds: fl
     return rows
 
 
-def _fleet_rows(s: Scenario, m: RoutingModel, params: SolveParams, seconds: float) -> list[dict[str, str]]:
-    """The fleet carries less than the stops that must be served need: how much, and the plan with every stop optional."""
+def _fleet_rows(
+    s: Scenario, m: RoutingModel, idle: dict[int, dict[int, str]], params: SolveParams, seconds: float
+) -> list[dict[str, str]]:
+    """The fleet (without its `idle` vehicle types) carries less than the stops that must be served need: how much,
+    and the plan with every stop optional."""
     rows = []
-    idle = idle_types(m)
     fleet_name = "the vehicles that can serve a stop carry" if idle else "the whole fleet carries"
-    for k, (needed, fleet) in fleet_short(m).items():
+    for k, (needed, fleet) in fleet_short(m, idle).items():
         unit = m.load_scales[k]
         column, cap = ("demand", "capacity") if k == 0 else ("volume", "volume_capacity")
         carried = ", ".join(

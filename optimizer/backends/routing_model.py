@@ -7,7 +7,7 @@ solves it and stores a RoutingSolution on it. Neither side knows the other's typ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from importlib.metadata import version
 
@@ -225,13 +225,13 @@ def idle_types(model: RoutingModel) -> dict[int, dict[int, str]]:
     return out
 
 
-def fleet_short(model: RoutingModel) -> dict[int, tuple[int, int]]:
+def fleet_short(model: RoutingModel, idle: Collection[int] | None = None) -> dict[int, tuple[int, int]]:
     """Load dimensions where the stops that must be served need more than the fleet carries from the depots.
 
     Each vehicle makes one route, so it carries at most its capacity of deliveries; a vehicle type that can serve
-    no stop at all (idle_types) carries nothing: {dimension: (needed, fleet)}.
+    no stop at all (`idle`, worked out by idle_types unless given) carries nothing: {dimension: (needed, fleet)}.
     """
-    idle = idle_types(model)
+    idle = idle_types(model) if idle is None else idle
     short = {}
     for k in range(model.dimensions):
         needed = sum(s.delivery[k] for s in model.stops if s.prize is None)

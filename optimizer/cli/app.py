@@ -117,12 +117,17 @@ def check_outputs(input: Path, outputs: list[Path | None]) -> None:
             fail_usage(f"{path} would overwrite the input; choose another output path")
         if path.is_dir():
             fail_usage(f"{path} is a folder; give a file name for the output")
-        check_writable(path)
 
 
-def check_writable(path: Path) -> None:
-    """Refuse an output whose folder cannot take a file (read-only, a file in the way), before the solve spends its
-    time; the test file is gone at once, and folders still to make are tested at the first that exists."""
+def check_new_file(path: Path | None, suffix: str, what: str) -> None:
+    """Refuse an output before anything is solved or written: a name that says another file type than what is
+    written (a workbook named plan.csv, or the JSON summary named .xlsx: Excel then refuses to open it), or a folder
+    that cannot take a file (read-only, a file in the way). The test file is gone at once; folders still to make are
+    tested at the first that exists."""
+    if path is None:
+        return
+    if path.suffix.lower() != suffix:
+        fail_usage(f"{path}: the {what} is written as {suffix}; give a name ending in {suffix}")
     folder = path.parent
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
@@ -133,10 +138,3 @@ def check_writable(path: Path) -> None:
             pass
     except OSError as exc:
         fail_usage(f"{path}: cannot write in {folder} ({exc.strerror or exc})")
-
-
-def check_suffix(path: Path | None, suffix: str, what: str) -> None:
-    """Refuse an output whose name says another file type than what is written (a workbook named plan.csv, or the
-    JSON summary named .xlsx: Excel then refuses to open it); nothing is written."""
-    if path is not None and path.suffix.lower() != suffix:
-        fail_usage(f"{path}: the {what} is written as {suffix}; give a name ending in {suffix}")

@@ -13,9 +13,8 @@ from optimizer.cli.app import (
     FormatOpt,
     InputArg,
     app,
+    check_new_file,
     check_outputs,
-    check_suffix,
-    check_writable,
     fail_input,
     fail_usage,
     load_or_exit,
@@ -51,8 +50,7 @@ def template(
     target = output or Path(f"{kind}.xlsx")
     if target.is_dir():
         fail_usage(f"{target} is a folder; give a file name for the template")
-    check_suffix(target, ".xlsx", "template (an Excel workbook)")
-    check_writable(target)
+    check_new_file(target, ".xlsx", "template (an Excel workbook)")
     if target.exists() and not force:
         fail_usage(f"{target} exists; use --force to replace it or -o to choose another name")
     write_template(definition, target, example=example, scale=scale, seed=seed)
@@ -83,7 +81,7 @@ def import_(
     except UsageError as exc:
         fail_usage(str(exc))
     check_outputs(file, [output])
-    check_suffix(output, ".xlsx", "scenario (an Excel workbook)")
+    check_new_file(output, ".xlsx", "scenario (an Excel workbook)")
     if output.exists() and not force:
         fail_usage(f"{output} exists; use --force to replace it or -o to choose another name")
     try:

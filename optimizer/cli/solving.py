@@ -27,8 +27,8 @@ from optimizer.cli.app import (
     TimeLimitOpt,
     app,
     atomic_json,
+    check_new_file,
     check_outputs,
-    check_suffix,
     err,
     fail_input,
     fail_usage,
@@ -187,8 +187,8 @@ def _run(
     started = time.perf_counter()
     target = output or input.with_name(f"{input.stem}-plan.xlsx")
     check_outputs(input, [target, summary])
-    check_suffix(target, ".xlsx", "plan (an Excel workbook)")
-    check_suffix(summary, ".json", "summary")
+    check_new_file(target, ".xlsx", "plan (an Excel workbook)")
+    check_new_file(summary, ".json", "summary")
     try:
         with scenario_lock(input):
             loaded = load_or_exit(input, format, what_if)

@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from optimizer.core.errors import InputError, InputErrors
 from optimizer.io.messages import describe, show
-from optimizer.io.tables import RawTable, column_letter
+from optimizer.io.tables import RawTable, column_letter, sheet_key
 
 Row = TypeVar("Row", bound=BaseModel)
 
@@ -229,10 +229,12 @@ def _validate_settings(
     values: dict[str, Any] = {}
     where: dict[str, int] = {}
     if raw is not None:
-        where = _setting_rows(model, raw, errors)
         records = raw.records()
+        rows = _setting_rows(model, raw, records, errors)
+        where = {name: i for name, i in rows.items() if name in model.model_fields}
         values = {name: records[i]["value"] for name, i in where.items() if "value" in records[i]}
-        _check_max_rows(raw, records, errors)
+        if "max_rows" in rows:
+            _check_max_rows(raw, rows["max_rows"], records[rows["max_rows"]], errors)
     try:
         return model.model_validate(values), where
     except ValidationError as exc:
@@ -251,27 +253,27 @@ def _setting_name(key: Any) -> str:
     return str(key).strip().lower().replace(" ", "_")
 
 
-def _setting_rows(model: type[BaseModel], raw: RawTable, errors: list[InputError]) -> dict[str, int]:
-    """The row of each of `model`'s settings in `raw`; a name not a setting of the kind, or a repeat, is an error."""
+def _setting_rows(
+    model: type[BaseModel], raw: RawTable, records: list[dict[str, Any]], errors: list[InputError]
+) -> dict[str, int]:
+    """The row of each setting `raw` gives (`model`'s and the shared ones); a name not a setting of the kind, or a
+    repeat, is an error."""
     known = sorted(set(model.model_fields) | set(SHARED_SETTINGS))
-    first: dict[str, int] = {}
-    where: dict[str, int] = {}
-    for index, record in enumerate(raw.records()):
+    rows: dict[str, int] = {}
+    for index, record in enumerate(records):
         key = record.get("setting")
         if key is None:
             continue
         name = _setting_name(key)
         location = raw.cell(index, "setting")
-        if name in first:
-            earlier = raw.cell(first[name], "setting").split("!")[-1]
+        if name in rows:
+            earlier = raw.cell(rows[name], "setting").split("!")[-1]
             errors.append(InputError(location, f"setting {name} is given twice (first at {earlier})"))
         elif name not in known:
             errors.append(InputError(location, _unknown_setting(key, known)))
         else:
-            first[name] = index
-            if name in model.model_fields:
-                where[name] = index
-    return where
+            rows[name] = index
+    return rows
 
 
 def _unknown_setting(key: Any, known: list[str]) -> str:
@@ -281,24 +283,21 @@ def _unknown_setting(key: Any, known: list[str]) -> str:
     return f"unknown setting {key!r}{hint} (the settings: {', '.join(known)})"
 
 
-def _check_max_rows(raw: RawTable, records: list[dict[str, Any]], errors: list[InputError]) -> None:
-    """A `max_rows` row must hold a whole number of at least 1 (else the reader would keep its default cap unsaid)."""
-    for index, record in enumerate(records):
-        if record.get("setting") is None or _setting_name(record["setting"]) != "max_rows" or "value" not in record:
-            continue
-        value = record["value"]
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                pass
-        whole = isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer()
-        if not whole or value < 1:  # is_integer is False for NaN and infinity too
-            got = show(record["value"])
-            errors.append(
-                InputError(raw.cell(index, "value"), f"setting max_rows must be a whole number >= 1, got {got}")
-            )
+def _check_max_rows(raw: RawTable, index: int, record: dict[str, Any], errors: list[InputError]) -> None:
+    """The `max_rows` row (at `index`) must hold a whole number of at least 1 (else the reader would keep its default
+    cap unsaid); a blank value leaves the default."""
+    if "value" not in record:
         return
+    value = record["value"]
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    whole = isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer()
+    if not whole or value < 1:  # is_integer is False for NaN and infinity too
+        got = show(record["value"])
+        errors.append(InputError(raw.cell(index, "value"), f"setting max_rows must be a whole number >= 1, got {got}"))
 
 
 def validate_one(spec: TableSpec, raw: RawTable) -> Table:
@@ -314,7 +313,7 @@ def validate_one(spec: TableSpec, raw: RawTable) -> Table:
 def _misspelt_sheets(by_lower: dict[str, RawTable], specs: list[TableSpec], errors: list[InputError]) -> None:
     """A sheet the kind does not read whose name is near an optional sheet it lacks (e.g. 'Calender'): that sheet
     misspelt, which would otherwise be skipped without a word. A missing required sheet is said by validate."""
-    names = {spec.name.lower().replace(" ", ""): spec.name for spec in specs}
+    names = {sheet_key(spec.name): spec.name for spec in specs}
     absent = [key for key, spec in zip(names, specs, strict=True) if key not in by_lower and not spec.required]
     for key, raw in by_lower.items():
         near = None if key in names or key == "settings" else _near(key, absent)
@@ -331,11 +330,11 @@ def _misspelt_sheets(by_lower: dict[str, RawTable], specs: list[TableSpec], erro
 def validate(raw_tables: dict[str, RawTable], specs: list[TableSpec], settings_model: type[BaseModel]) -> Validated:
     """Validate every table and the settings; raise InputErrors listing every problem."""
     errors: list[InputError] = []
-    by_lower = {name.lower().replace(" ", ""): raw for name, raw in raw_tables.items()}
+    by_lower = {sheet_key(name): raw for name, raw in raw_tables.items()}
     _misspelt_sheets(by_lower, specs, errors)
     tables: dict[str, Table] = {}
     for spec in specs:
-        raw = by_lower.get(spec.name.lower().replace(" ", ""))
+        raw = by_lower.get(sheet_key(spec.name))
         if raw is None:
             if spec.required:
                 errors.append(

@@ -32,6 +32,11 @@ def normalise_header(name: Any) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_")
 
 
+def sheet_key(name: str) -> str:
+    """A sheet's name as sheets are matched: case and spaces ignored ('Open Orders' is OpenOrders)."""
+    return name.lower().replace(" ", "")
+
+
 @dataclass
 class RawTable:
     """One sheet: header names, data rows and the sheet row number of each data row."""

@@ -16,7 +16,7 @@ from optimizer.core.errors import InputError, InputErrors
 from optimizer.io.fields import Id, lower_text
 from optimizer.io.fields import column as described
 from optimizer.io.schema import RowModel, TableSpec, validate_one
-from optimizer.io.tables import RawTable, normalise_header
+from optimizer.io.tables import RawTable, normalise_header, sheet_key
 
 SHEET = "Scenarios"
 
@@ -49,8 +49,8 @@ def scenario_names(tables: dict[str, RawTable]) -> list[str]:
 
 def _sheet_key(tables: dict[str, RawTable], name: str) -> str | None:
     """The key of sheet `name` in `tables`, matched like validation does (case and spaces ignored)."""
-    wanted = name.lower().replace(" ", "")
-    return next((n for n in tables if n.lower().replace(" ", "") == wanted), None)
+    wanted = sheet_key(name)
+    return next((n for n in tables if sheet_key(n) == wanted), None)
 
 
 def _find(tables: dict[str, RawTable], name: str) -> RawTable | None:
