@@ -157,7 +157,7 @@ def _option(s: Scenario, params: SolveParams, seconds: float, with_capacity: boo
     started = time.perf_counter()
     amounts: list[float] = []
     model = elastic_model(s)
-    limit = max(1.0, seconds - (time.perf_counter() - started))
+    limit = max(0.1, seconds - (time.perf_counter() - started))
     relaxation = explain_infeasible(model, _groups(s, amounts, with_capacity), params, limit)
     if not relaxation.found:
         return [{"severity": "error", "location": "", "message": f"{label}infeasible: {relaxation.message}"}]

@@ -16,6 +16,7 @@ from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 
 TOLERANCE = 1e-6  # slack the second phase may redistribute
+MIN_SOLVE_SECONDS = 0.1  # a phase with less time than this left still gets this (the HiGHS backend may then find none)
 REPORT_ABOVE = 1e-4  # smaller violations are solver tolerance, not a rule to relax
 
 
@@ -70,12 +71,16 @@ def _relax(model: Any, group: RuleGroup) -> list[tuple[Any, Any]]:
 
 
 def explain_infeasible(model: Any, groups: list[RuleGroup], params: SolveParams, limit: float) -> Relaxation:
-    """Bend the groups' rules as little as their prices allow, then find the cheapest plan doing so."""
+    """Bend the groups' rules as little as their prices allow, then find the cheapest plan doing so, within `limit` s."""
     import pyomo.environ as pyo
 
     from optimizer.backends.pyomo_milp import active_objective, solve
 
-    started = time.perf_counter()
+    deadline = time.perf_counter() + limit
+
+    def left(share: float = 1.0) -> float:
+        return max(MIN_SOLVE_SECONDS, share * (deadline - time.perf_counter()))
+
     cost = active_objective(model)
     cost_expr = cost.expr
     cost.deactivate()
@@ -86,23 +91,22 @@ def explain_infeasible(model: Any, groups: list[RuleGroup], params: SolveParams,
         return Relaxation(False, [], None, "no hard rule of this scenario can bend")
     violation = sum(group.price * slack for group, _, slack in slacks)
     model.elastic_violation = pyo.Objective(expr=violation, sense=pyo.minimize)
-    first = solve(model, params.model_copy(update={"gap": 0.0}), max(1.0, limit / 2))
+    first = solve(model, params.model_copy(update={"gap": 0.0}), left(0.5))
     if not first.status.has_plan:
         return Relaxation(
             False, [], None, "no plan even with these rules bent: the cause lies in other rules or in the data"
         )
     least = pyo.value(violation)
+    variables = list(model.component_data_objects(pyo.Var, descend_into=True))
+    least_bent = [v.value for v in variables]
     model.elastic_violation.deactivate()
     model.elastic_keep = pyo.Constraint(expr=violation <= least * (1 + 1e-7) + TOLERANCE)
     model.elastic_cost = pyo.Objective(expr=cost_expr, sense=pyo.minimize)
-    remaining = max(1.0, limit - (time.perf_counter() - started))
-    second = solve(model, params, remaining)
-    plan_cost = pyo.value(cost_expr) if second.status.has_plan else None
-    if not second.status.has_plan:  # keep phase 1's values: a plan with the least bending, cost not minimised
-        model.elastic_cost.deactivate()
-        model.elastic_violation.activate()
-        solve(model, params.model_copy(update={"gap": 0.0}), max(1.0, limit / 4))
-        plan_cost = pyo.value(cost_expr)
+    second = solve(model, params, left())
+    if not second.status.has_plan:  # phase 1's plan stands: the least bending, its cost not minimised
+        for var, value in zip(variables, least_bent, strict=True):
+            var.set_value(value, skip_validation=True)
+    plan_cost = pyo.value(cost_expr)
     bent = []
     for group, index, slack in slacks:
         amount = pyo.value(slack)

@@ -61,7 +61,7 @@ def fixed_lp_values(
             var.domain = pyo.Reals  # its bounds stay
     try:
         solver = Highs()
-        solver.config.time_limit = max(1.0, 0.6 * seconds)
+        solver.config.time_limit = 0.6 * seconds
         solver.config.load_solutions = False
         solver.config.raise_exception_on_nonoptimal_result = False
         solver.config.solver_options.update({"threads": 1, "output_flag": False})

@@ -22,6 +22,10 @@ from optimizer.core.memory import own_peak_kib, record_child_peak
 from optimizer.core.status import relative_gap
 
 ROWWISE = 2  # HiGHS MatrixFormat.kRowwise (kColwise is 1)
+# HiGHS's own time limit ends this share of the run's limit (at most WRAP_UP_MAX s) before the child is killed, so it
+# usually stops itself and sends its final bound; the kill at the limit is the guarantee (a cut round can overrun)
+WRAP_UP_SHARE = 0.05
+WRAP_UP_MAX = 1.0
 
 
 @dataclass
@@ -178,23 +182,32 @@ def _send_done(conn: Any, *outcome: Any) -> None:
     conn.send(("done", *outcome))
 
 
+def own_limit(deadline: float, limit: float) -> float:
+    """HiGHS's time limit in the child: until `deadline` (time.time(), the run's limit of `limit` s, which the
+    child's start and imports have already eaten into) less the wrap-up that lets it stop before it is killed."""
+    return max(0.1, deadline - time.time() - min(WRAP_UP_MAX, WRAP_UP_SHARE * limit))
+
+
 def _child(
     conn: Any,
     arrays: LpArrays,
     options: dict[str, Any],
     start: np.ndarray | None,
+    deadline: float,
     linking: np.ndarray | None = None,
     bound_only: bool = False,
     plan: np.ndarray | None = None,
     offers: PlanOffers | None = None,
 ) -> None:
-    """Child process body: solve, streaming progress and every improving solution (and taking the parent's offers)."""
+    """Child process body: solve until `deadline` (see own_limit), streaming progress and every improving solution
+    (and taking the parent's offers)."""
     import os
 
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # HiGHS prints a banner on creation; the parent owns the terminal
     import highspy
 
+    options = {**options, "time_limit": own_limit(deadline, float(options["time_limit"]))}
     try:
         if linking is not None and bool(np.any(arrays.integrality)):
             from optimizer.backends.highs_blocks import relaxation_bound
@@ -266,7 +279,7 @@ class RunningChild:
     process: Any
     receive: Any
     began: float
-    hard_stop: float  # HiGHS's own stop, or a kill soon after
+    hard_stop: float  # the time limit: HiGHS stops itself just before (own_limit), or is killed here
     offers: PlanOffers | None = None  # plans for the child's search, when it takes them
 
 
@@ -288,13 +301,16 @@ def start_child(
     receive, send = context.Pipe(duplex=False)
     options = {**options, "time_limit": float(time_limit)}
     offers = PlanOffers(context, len(arrays.col_cost)) if takes_offers else None
+    deadline = time.time() + time_limit  # wall clock: the child's own clock must read the same moment
     process = context.Process(
-        target=_child, args=(send, arrays, options, start, linking_rows, bound_only, plan, offers), daemon=True
+        target=_child,
+        args=(send, arrays, options, start, deadline, linking_rows, bound_only, plan, offers),
+        daemon=True,
     )
     began = time.perf_counter()
     process.start()
     send.close()
-    return RunningChild(process, receive, began, began + time_limit + max(2.0, 0.01 * time_limit), offers)
+    return RunningChild(process, receive, began, began + time_limit, offers)
 
 
 def solve_in_child(
@@ -307,7 +323,7 @@ def solve_in_child(
     bound_only: bool = False,
     plan: np.ndarray | None = None,
 ) -> ChildOutcome:
-    """Solve in a spawned process; kill it a little after the time limit, keeping the best incumbent.
+    """Solve in a spawned process; kill it at the time limit (HiGHS stops itself just before), keeping the best incumbent.
 
     With `linking_rows` (a minimisation whose other rows split into independent blocks), the child
     first sums the blocks' LP optima, a bound that holds whatever the whole model's solve reaches.

@@ -11,4 +11,13 @@ from optimizer.cli import scenario  # noqa: F401
 from optimizer.cli import solving  # noqa: F401
 from optimizer.cli import runs  # noqa: F401
 
-__all__ = ["app"]
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """The `optimizer` command: its run began when the process imported this package (the limit covers the imports)."""
+    from optimizer import IMPORTED_AT
+    from optimizer.cli.app import command_began_at
+
+    command_began_at(IMPORTED_AT)
+    app()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -21,6 +22,20 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+_began: list[float] = []  # when the `optimizer` process began (perf_counter), set once by optimizer.cli.main
+
+
+def command_began_at(moment: float) -> None:
+    """Date this process's command from `moment` (a perf_counter reading) rather than from when it is called."""
+    _began[:] = [moment]
+
+
+def run_began() -> float:
+    """When the run a time limit is for began: the process's start for the `optimizer` command (taken once), else now
+    (a command called in this process, as tests do)."""
+    return _began.pop() if _began else time.perf_counter()
+
+
 out = Console(highlight=False, soft_wrap=True)
 
 EXIT_PLAN, EXIT_NO_PLAN, EXIT_BAD_INPUT = 0, 1, 2

@@ -35,6 +35,7 @@ from optimizer.cli.app import (
     history_url,
     load_or_exit,
     out,
+    run_began,
 )
 from optimizer.core.errors import InputErrors, UsageError
 from optimizer.core.memory import peak_memory_mb
@@ -184,7 +185,7 @@ def _run(
     from optimizer.runner.lock import scenario_lock
     from optimizer.solve import solve_loaded
 
-    started = time.perf_counter()
+    started = run_began()
     target = output or input.with_name(f"{input.stem}-plan.xlsx")
     check_outputs(input, [target, summary])
     check_new_file(target, ".xlsx", "plan (an Excel workbook)")

@@ -19,7 +19,7 @@ def test_a_hard_instance_stops_at_the_time_limit_with_a_plan_and_its_gap(tmp_pat
     started = time.perf_counter()
     result = solve_loaded(loaded, SolveParams(time_limit=6, gap=1e-6), started=started)
     wall = time.perf_counter() - started
-    assert wall < 6 + 4, f"took {wall:.1f} s for a 6 s limit"
+    assert wall <= 6 + 0.05, f"took {wall:.1f} s for a 6 s limit"  # HiGHS stops itself, or its process is killed
     assert result.status is Status.FEASIBLE  # never 'optimal' when stopped by the limit
     assert result.objective is not None and result.bound is not None
     assert result.bound <= result.objective
