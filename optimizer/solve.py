@@ -33,7 +33,7 @@ MARGINALS_MIN_SECONDS = 1.0  # less time than this left after the solve: skip th
 # Time kept back from the solver to read the plan and write the workbook. Measured: 2000 inventory
 # items (717k columns) took 15 s from the solver's stop to the written workbook, 300 items 3.4 s.
 WRITE_RESERVE_SHARE, WRITE_RESERVE_CAP = 0.02, 10.0
-WRITE_RESERVE_MIN = 0.15  # the examples' workbooks take 0.08-0.1 s to write: 2% of a short limit is not enough
+WRITE_RESERVE_MIN = 0.25  # the plan of 100 jobs took 0.2 s to extract and write: 2% of a short limit is not enough
 WRITE_SECONDS_PER_VARIABLE = 2.5e-5
 WRITE_RESERVE_MAX_SHARE = 0.25  # a huge model on a tiny limit still leaves most of the limit to the solver
 # A model whose build alone would take more than this share of the limit is not built: the kind's quick plan
@@ -120,7 +120,7 @@ def model_variables(model: Any) -> int:
 
 
 def write_reserve(time_limit: float, model: Any) -> float:
-    """Seconds of the limit kept for extracting the plan and writing it: 2% (0.15-10 s), more for big models."""
+    """Seconds of the limit kept for extracting the plan and writing it: 2% (0.25-10 s), more for big models."""
     base = max(WRITE_RESERVE_MIN, min(WRITE_RESERVE_CAP, WRITE_RESERVE_SHARE * time_limit))
     sized = WRITE_SECONDS_PER_VARIABLE * model_variables(model) if model is not None else 0.0
     return min(max(base, sized), WRITE_RESERVE_MAX_SHARE * time_limit)

@@ -12,7 +12,8 @@ from typing import Any
 
 
 def solve_job(payload: tuple[str, str, float, bool], limit: float, channel: Any) -> str:
-    """Parse the model and parameters, solve within `limit` seconds, stream progress and incumbents."""
+    """Parse the model and parameters, solve within `limit` seconds (parsing included), stream progress and incumbents."""
+    began = time.perf_counter()
     from ortools.sat.python import cp_model_helper as cmh
 
     model_text, parameters_text, scale, report = payload
@@ -20,7 +21,8 @@ def solve_job(payload: tuple[str, str, float, bool], limit: float, channel: Any)
     proto.parse_text_format(model_text)
     parameters = cmh.SatParameters()
     parameters.parse_text_format(parameters_text)
-    parameters.max_time_in_seconds = max(0.01, min(parameters.max_time_in_seconds, limit))
+    left = limit - (time.perf_counter() - began)
+    parameters.max_time_in_seconds = max(0.01, min(parameters.max_time_in_seconds, left))
     wrapper = cmh.SolveWrapper()
     wrapper.set_parameters(parameters)
     callback = _reporter_class()(channel, scale, report)
