@@ -30,7 +30,7 @@ class Formulation:
     build: Callable[[Any], Any]  # scenario -> solver model
     extract: Callable[[Any, Any], Plan]  # (scenario, solved model) -> plan
     warm_start: Callable[[Any, Any], bool] | None = None  # loads a feasible start into the model
-    timed_warm_start: bool = False  # warm_start takes a third argument: the seconds it may use before the solve
+    timed_warm_start: bool = False  # warm_start takes a third argument: the seconds it may use
     # build takes a second argument, the run's time limit, to size optional parts (valid cuts) to it; the limit,
     # not the clock, so the same input and limit always give the same model
     sized_build: bool = False

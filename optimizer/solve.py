@@ -39,6 +39,9 @@ WRITE_RESERVE_MAX_SHARE = 0.25  # a huge model on a tiny limit still leaves most
 # A model whose build alone would take more than this share of the limit is not built: the kind's quick plan
 # (made from the scenario alone) is the answer, so the limit holds. Decided by the limit, not the clock.
 QUICK_PLAN_SHARE = 0.4
+# A timed start heuristic run before the solver may use this share of the time left (the solver gets the rest);
+# beside the solver, in its own time, it may use all of it: a large plant has no other plan to begin from
+START_SHARE = 0.5
 
 
 @dataclass
@@ -229,7 +232,7 @@ def solve_loaded(
     build_seconds = time.perf_counter() - build_start
     beside = _beside(formulation, loaded.scenario, model, solver_name) if replanning is None else None
     if replanning is None and (beside is None or beside.start_first):
-        has_start = _warm_start(formulation, loaded.scenario, model, max(0.0, seconds_left()))
+        has_start = _warm_start(formulation, loaded.scenario, model, START_SHARE * max(0.0, seconds_left()))
     elif beside is not None:
         has_start = False  # the backend runs the start beside its solver
     start_seconds = time.perf_counter() - build_start - build_seconds

@@ -8,10 +8,10 @@ or letting it wait for a later one), re-solve the LP and keep the round if the p
 (else retry with half of the closures). Rounding up only adds setup time: when that breaks
 capacity the first fixed LP is infeasible and there is no warm start.
 
-Given the seconds left before the solve, the start uses at most a share of them: it does not
-begin when loading and solving one LP of the model's size would not fit, every LP solve stops
-at what is left, and lot merging ends with the last accepted round (its values are kept, so no
-final re-solve is needed).
+Given the seconds it may use (the caller's share: half the time left before the solver, or all of
+it beside the solver), it does not begin when loading and solving one LP of the model's size would
+not fit, every LP solve stops at what is left, and lot merging ends with the last accepted round
+(its values are kept, so no final re-solve is needed).
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ CUT_ROUNDS = 10  # most rounds of (l,S) cuts on the LP relaxation
 CUT_SHARE = 0.1  # of the start's time
 CUT_MAX_SIZE = 50_000  # rows + columns; above it no cut rounds (200 products x 52 weeks, 100k: 2 rounds cost 15 s, lower final bound)
 CUT_GAIN = 5e-4  # stop when a round raises the LP bound by less than this share
-SHARE = 0.5  # of the seconds left before the solve, at most this share for the start (the solver gets the rest)
 SIZE_PER_SECOND = 10_000  # measured at 300 products: loading and one LP solve take a second per 10k rows + columns
 MADE = 1e-7  # a run making more than this many units stays open
 
@@ -93,14 +92,16 @@ class _Lp:
         """Solve the model's current LP; its objective, or None when not optimal. `load`: values into the model."""
         import highspy
 
-        left = self.deadline - time.perf_counter()
-        if left <= 0.05:
+        if self.deadline - time.perf_counter() <= 0.05:
             return None
         if self._solver is None:
             self._load_model(m)
         elif len(m.ls_cuts) > self._cuts_loaded:  # cuts added to the model since the last solve
             self._solver.add_constraints(list(m.ls_cuts.values())[self._cuts_loaded :])
             self._cuts_loaded = len(m.ls_cuts)
+        left = self.deadline - time.perf_counter()  # loading the model took its part (seconds at 300 products)
+        if left <= 0.05:
+            return None
         highs = self._solver._solver_model
         # HiGHS's clock runs on over every solve of one instance: the limit counts from its time so far
         highs.setOptionValue("time_limit", highs.getRunTime() + min(LP_SECONDS, left))
@@ -280,10 +281,10 @@ def _rounded(s: Scenario, m: Any, lp: _Lp, merge_seconds: float) -> tuple[float,
 
 
 def warm_start(s: Scenario, m: Any, seconds: float | None = None, merge_seconds: float = MERGE_SECONDS) -> bool:
-    """Load an LP-rounding plan, improved by lot merging, within a share of `seconds`; False when there is none."""
+    """Load an LP-rounding plan, improved by lot merging, within `seconds`; False when there is none."""
     if not len(m.run):
         return False  # no runs: the MILP is an LP and needs no start
-    budget = float("inf") if seconds is None else SHARE * seconds
+    budget = float("inf") if seconds is None else seconds
     if budget < seconds_needed(m):
         return False  # not even the first LP would end in time: the solver gets all of it
     deadline = time.perf_counter() + budget

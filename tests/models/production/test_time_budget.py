@@ -34,8 +34,8 @@ def test_no_time_means_no_start_and_binary_runs_kept(example):
 def test_a_start_within_a_few_seconds_is_feasible(example):
     m = milp.build(example)
     began = time.perf_counter()
-    assert heuristic.warm_start(example, m, seconds=4.0)
-    assert time.perf_counter() - began < heuristic.SHARE * 4.0 + 1.0  # its share, and one LP solve over at most
+    assert heuristic.warm_start(example, m, seconds=2.0)
+    assert time.perf_counter() - began < 2.0 + 1.0  # its time, and one LP solve over at most
     values = plan.values_from_pyomo(example, m)
     assert check_plan(example, plan.extract(example, values)) == pytest.approx(pyo.value(m.objective))
     assert all(v.domain is pyo.Binary for v in m.run.values())
@@ -43,7 +43,7 @@ def test_a_start_within_a_few_seconds_is_feasible(example):
 
 def test_the_start_is_not_begun_when_one_lp_would_not_fit(example):
     m = milp.build(example)
-    too_short = heuristic.seconds_needed(m) / heuristic.SHARE * 0.9
+    too_short = heuristic.seconds_needed(m) * 0.9
     assert not heuristic.warm_start(example, m, seconds=too_short)
 
 
@@ -57,3 +57,30 @@ def test_no_start_and_no_time_to_load_is_no_solution_at_once(tmp_path):
     assert time.perf_counter() - began < 0.5
     assert outcome.status is Status.NO_SOLUTION and outcome.objective is None
     assert "no time left" in outcome.message
+
+
+def test_beside_the_solver_the_start_may_use_the_whole_time_left(tmp_path):
+    """At 100 products HiGHS starts at once and the start is made beside it, on the other core: given only the half a
+    start before the solver gets, a 9 s limit ended with no plan; with the whole time the start is made."""
+    from models.production import neighbourhoods
+    from optimizer.backends.beside import Beside
+    from optimizer.solve import START_SHARE
+
+    s = load(write_folder(tmp_path / "big", example_tables(100, 7))).scenario
+    m = milp.build(s)
+    assert not pyomo_milp.takes_start(m)  # the start is made beside the solver, not before it
+    given = []
+
+    def start(seconds: float) -> bool:
+        given.append(seconds)
+        return heuristic.warm_start(s, m, seconds)
+
+    limit = 10.0
+    beside = Beside(start, lambda: neighbourhoods.neighbourhoods(s, m))
+    began = time.perf_counter()
+    outcome = pyomo_milp.solve(m, SolveParams(), time_limit=limit, beside=beside)
+    assert time.perf_counter() - began <= limit + 0.1  # the start's time left room to end the run within the limit
+    assert len(given) == 1 and given[0] > START_SHARE * limit
+    assert outcome.status is Status.FEASIBLE
+    values = plan.values_from_pyomo(s, m)
+    assert check_plan(s, plan.extract(s, values)) == pytest.approx(outcome.objective, rel=1e-6)
