@@ -45,10 +45,20 @@ PRELOAD: dict[str, tuple[str, ...]] = {
 }
 STARTUP_SECONDS = 60.0  # how long a child may take to start (a loaded machine) before it is given up
 INCUMBENT_EVERY = 1.0  # seconds between incumbents streamed to the parent (the last one is kept on a kill)
+# Of a caller's limit, this share (at most WRAP_UP_MAX s) is kept for the child's stop and its answer's way back:
+# CP-SAT on 100 jobs took about 0.1 s for them, which ran over a 5 s limit
+WRAP_UP_SHARE = 0.03
+WRAP_UP_MAX = 0.25
 
 _in_child = False
 _preload_set = False
 _starting = threading.Lock()
+
+
+def job_limit(limit: float, began: float) -> float:
+    """The seconds a child's job may take of a caller's `limit` counted from `began` (a perf_counter reading): less
+    what has gone since (e.g. writing the payload) and the wrap-up for the child's stop and its answer."""
+    return max(0.01, limit - (time.perf_counter() - began) - min(WRAP_UP_MAX, WRAP_UP_SHARE * limit))
 
 
 def grace(limit: float) -> float:
@@ -296,7 +306,7 @@ def solve_backend(
     killed, and how the child ended).
     """
     payload = (solve_here, model, params, progress is not None, warm_start, keep)
-    run_ = run(label, _backend_job, payload, limit, progress)
+    run_ = run(label, _backend_job, payload, job_limit(limit, time.perf_counter()), progress)
     if not run_.finished:
         return None, run_
     outcome, attributes = run_.value

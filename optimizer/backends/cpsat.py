@@ -15,11 +15,6 @@ from optimizer.backends.outcome import Progress, ProgressCallback, SolverOutcome
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status, from_cpsat
 
-# CP-SAT in its child is given the limit less this share of it (at most WRAP_UP_MAX s): stopping its workers and
-# sending its answer back took about 0.1 s on 100 jobs, which ran over a 5 s limit
-WRAP_UP_SHARE = 0.03
-WRAP_UP_MAX = 0.25
-
 
 @dataclass
 class CpsatModel:
@@ -178,10 +173,7 @@ def run_model(
         return solver, ""
     began = time.perf_counter()
     payload = (str(model.Proto()), str(parameters), scale, progress is not None)
-    # writing the model counts, and CP-SAT's stop and its answer's way back take about WRAP_UP of the limit
-    limit = parameters.max_time_in_seconds
-    limit = max(0.01, limit - (time.perf_counter() - began) - min(WRAP_UP_MAX, WRAP_UP_SHARE * limit))
-    run = child.run(label, solve_job, payload, limit, progress)
+    run = child.run(label, solve_job, payload, child.job_limit(parameters.max_time_in_seconds, began), progress)
     if run.finished:
         return Response.from_text(run.value), ""
     if run.killed:

@@ -385,6 +385,7 @@ def solve(
 
     if not child.enabled():
         return solve_here(lns, params, limit, progress, warm_start)
+    began = time.perf_counter()
     cp = lns.cp
     cp.set_rules(on=True)
     shares = (lns.first_share, lns.round_seconds, lns.round_parameters, lns.partner)
@@ -399,7 +400,7 @@ def solve(
         progress is not None,
         warm_start,
     )
-    run = child.run("CP-SAT (LNS)", _lns_job, payload, limit, progress)
+    run = child.run("CP-SAT (LNS)", _lns_job, payload, child.job_limit(limit, began), progress)
     if not run.finished:
         message = child.failure("CP-SAT (LNS)", run, limit)
         return finished(Status.ERROR, None, None, run.seconds, "cpsat", ortools_version(), "child ended", message)
