@@ -92,6 +92,8 @@ def explain_infeasible(model: Any, groups: list[RuleGroup], params: SolveParams,
     violation = sum(group.price * slack for group, _, slack in slacks)
     model.elastic_violation = pyo.Objective(expr=violation, sense=pyo.minimize)
     first = solve(model, params.model_copy(update={"gap": 0.0}), left(0.5))
+    if first.status is not Status.INFEASIBLE and not first.status.has_plan:  # stopped by the clock: nothing is known
+        return Relaxation(False, [], None, "no time left to find which rules to relax; give a longer time limit")
     if not first.status.has_plan:
         return Relaxation(
             False, [], None, "no plan even with these rules bent: the cause lies in other rules or in the data"

@@ -145,3 +145,31 @@ def test_the_line_down_example_exits_1_with_the_line_and_the_cost_named(tmp_path
     assert bent["location"].str.contains("!").all()
     assert diagnostics["message"].str.contains("the cheapest plan would cost").any()
     assert any("Press-1" in line for line in data["explanation"])
+
+
+def test_an_explanation_cut_short_by_the_clock_says_so_rather_than_blaming_the_data(tmp_path):
+    """With too little time for the elastic re-solve, nothing is known: the message asks for time, it does not say the
+    cause lies in other rules or in the data (what a re-solve that proves no plan says)."""
+    from models.production import explain
+    from optimizer.backends.pyomo_milp import LOAD_SIZE_PER_SECOND
+    from optimizer.core.params import SolveParams
+
+    names = [f"P{k}" for k in range(20)]
+    solved = solve_case(
+        tmp_path / "short",
+        expect=Status.INFEASIBLE,
+        periods=50,
+        products=[product(name) for name in names],
+        resources=[resource("R1", capacity=100)],
+        routings=[routing(name, "R1", hours_per_unit=1) for name in names],
+        demand={name: [30] + [2] * 49 for name in names},  # 600 units due in P1, 100 hours
+        settings=NO_BACKLOG,
+    )
+    assert any(where.startswith("Demand.csv!") for where, _ in errors(solved.result.explanation))  # with time: cells
+    scenario = load(tmp_path / "short").scenario
+    model = explain.elastic_model(scenario)
+    assert (model.nvariables() + model.nconstraints()) / LOAD_SIZE_PER_SECOND > 0.1  # more than 0.1 s to load
+    rows = explain.explain(scenario, SolveParams(), limit=0.01)
+    assert [r["message"] for r in rows] == [
+        "infeasible: no time left to find which rules to relax; give a longer time limit"
+    ]
