@@ -165,9 +165,10 @@ def _our_plan(
         values = compiled.values()
     if values is None:
         return None
-    race.from_ours(objective_of(compiled.arrays, values))
+    cost = objective_of(compiled.arrays, values)
+    race.from_ours(cost)
     if deadline - time.perf_counter() < setup + MIN_STEP_SECONDS:  # no time to set the steps up: the start stands
-        return Improvement(objective_of(compiled.arrays, values), values)
+        return Improvement(cost, values)
     stages = _short_of_the_whole(_columns(compiled.variables, beside.neighbourhoods()), compiled.arrays.integrality > 0)
 
     def stop() -> bool:
