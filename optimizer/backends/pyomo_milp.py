@@ -56,6 +56,7 @@ def active_objective(model: Any) -> Any:
 
 LOAD_SIZE_PER_SECOND = 20_000  # measured (2 busy cores) with Pyomo's HiGHS interface; the array reader is faster
 LOAD_START_SECONDS = 1.0  # and starting the solver's process
+MIN_CHILD_SECONDS = 0.05  # less time than this left after reading the model: the solver's process is not started
 
 
 def seconds_to_load(model: Any) -> float:
@@ -138,7 +139,9 @@ def _solve_highs(
     # Measured at 2000 items (717k columns): the whole-model MIP, started without the plan, ended with nothing
     # better than it and held 3 GB; with blocks and a start too big to pass, the child only computes the bound.
     bound_only = linking is not None and start_values is not None and mip_start is None
-    remaining = max(0.5, time_limit - (time.perf_counter() - start))
+    remaining = time_limit - (time.perf_counter() - start)
+    if remaining < MIN_CHILD_SECONDS:  # reading the model took the time: the limit holds, no solver run past it
+        return start_only(model, start) if start_values is not None else not_run(start)
     plan = start_values if bound_only else None  # what the bound-only child aims its leftover time at
     child = solve_in_child(arrays, options, mip_start, remaining, progress, linking, bound_only, plan)
     seconds = time.perf_counter() - start

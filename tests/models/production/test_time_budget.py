@@ -84,3 +84,29 @@ def test_beside_the_solver_the_start_may_use_the_whole_time_left(tmp_path):
     assert outcome.status is Status.FEASIBLE
     values = plan.values_from_pyomo(s, m)
     assert check_plan(s, plan.extract(s, values)) == pytest.approx(outcome.objective, rel=1e-6)
+
+
+@pytest.fixture
+def loading_thought_instant(monkeypatch):
+    """The load estimate says reading the model and starting HiGHS take no time, so the limit is spent reading it."""
+    monkeypatch.setattr(pyomo_milp, "LOAD_START_SECONDS", 0.0)
+    monkeypatch.setattr(pyomo_milp, "LOAD_SIZE_PER_SECOND", 1e12)
+
+
+def test_a_limit_spent_reading_the_model_starts_no_solver_and_returns_at_once(example, loading_thought_instant):
+    m = milp.build(example)
+    began = time.perf_counter()
+    outcome = pyomo_milp.solve(m, SolveParams(), 0.001)
+    assert time.perf_counter() - began < 0.25  # reading it takes a few hundredths; HiGHS was given 0.5 s more before
+    assert outcome.status is Status.NO_SOLUTION and "no time left" in outcome.message
+
+
+def test_a_limit_spent_reading_the_model_keeps_the_start_plan(example, loading_thought_instant):
+    m = milp.build(example)
+    assert heuristic.warm_start(example, m)
+    began = time.perf_counter()
+    outcome = pyomo_milp.solve(m, SolveParams(), 0.001, warm_start=True)
+    assert time.perf_counter() - began < 0.25
+    assert outcome.status is Status.FEASIBLE and "quick heuristic plan" in outcome.message
+    values = plan.values_from_pyomo(example, m)
+    assert check_plan(example, plan.extract(example, values)) == pytest.approx(outcome.objective, rel=1e-6)
