@@ -19,6 +19,8 @@ from optimizer.io.text_tables import numbered_lines, numbers, settings_table, te
 from optimizer.kinds import BenchmarkFormat
 
 SECTIONS = ("NODE_COORD_SECTION", "DEMAND_SECTION", "TIME_WINDOW_SECTION", "SERVICE_TIME_SECTION", "DEPOT_SECTION")
+# The Vehicles columns both benchmark formats fill (each adds its shift columns): one vehicle type, unit distance cost
+VEHICLE_COLUMNS = ("vehicle", "count", "start_depot", "capacity", "fixed_cost", "cost_per_distance", "cost_per_hour")
 
 
 def _settings(label: str, name: str, rounding: str) -> RawTable:
@@ -178,16 +180,7 @@ def read_vrplib(path: Path) -> dict[str, RawTable]:
         "Vehicles": text_table(
             "Vehicles",
             label,
-            [
-                "vehicle",
-                "count",
-                "start_depot",
-                "capacity",
-                "fixed_cost",
-                "cost_per_distance",
-                "cost_per_hour",
-                "shift_end",
-            ],
+            [*VEHICLE_COLUMNS, "shift_end"],
             [vehicle],
             [specs["CAPACITY"][0]],
         ),
@@ -220,17 +213,7 @@ def read_solomon(path: Path) -> dict[str, RawTable]:
         "Vehicles": text_table(
             "Vehicles",
             label,
-            [
-                "vehicle",
-                "count",
-                "start_depot",
-                "capacity",
-                "fixed_cost",
-                "cost_per_distance",
-                "cost_per_hour",
-                "shift_start",
-                "shift_end",
-            ],
+            [*VEHICLE_COLUMNS, "shift_start", "shift_end"],
             [["vehicle", int(count), str(int(depot[0])), capacity, 0, 1, 0, depot[4], depot[5]]],
             [fleet_line],
         ),
