@@ -6,11 +6,19 @@ resource they can run on, and the stock of their components (what a parent makes
 changes only when its components wait in stock). Everything else stays as in the incumbent.
 
 Quantities and stock outside the window stay fixed too, so a step cannot move production across the
-window's edges. The last stage does (as Helber and Sahling's steps do): windows of 4 periods that free only
-the setups there, with every other decision of the resource's products free over the whole horizon. Its
-steps are slower (on X11119A 1-3 s, a held window of 8 periods 0.3-3 s), so it comes after the held
-windows' stages. On X11119A the held stages stop at 9,250.9 (still after 180 s); the window of periods
-11-14 reaches the optimum, 9,245.2, in about 2 s (benchmarks/LOTSIZING.md).
+window's edges. Windows of setups do (as Helber and Sahling's steps do): 4 periods that free only the setups
+there, with every other decision of the resource's products free over the whole horizon. From X11119A's plan
+9,250.9, where no held window finds anything cheaper, the setups of periods 11-14 reach the optimum, 9,245.2, in
+about 2 s.
+
+The first stage holds windows of 8 periods at every start, then the windows of setups. Every start, because a
+cheaper plan can straddle two windows half a width apart: from 9,274.8, where every 60 s run of X11119A passed,
+periods 2-9 lead towards the optimum (9,262.3 in 3 s), where 1-8 and 5-12 find nothing and periods 10-17 lead
+to plans no window improves (9,256.8). The windows of setups in the same stage, because with them last a round of
+the held stages took so long that the race ended before them. Measured at 60 s (seeds 0, 1, 3, 5, 2026-12-07):
+X11119A at its optimum in 4 of 4 runs at 39-43 s (before: 2 of 4, else 9,258.6 and 9,256.8; with every start but
+the windows of setups last: 1 of 4, else 9,250.9); X11219A at its best known plan in 3 of 4 (before: 1 of 4)
+(benchmarks/LOTSIZING.md).
 
 The windows come in stages, narrow first: a narrow window's step is small, so its rounds are quick;
 once a round of them finds nothing cheaper, wider windows can still move a setup further. Measured on
@@ -19,7 +27,8 @@ the Trigeiro lot-sizing files (fix-and-optimize alone from the start plan, 50 s 
 20 reached their proven optima, 25,455.4 and 11,541.4 (a first stage of 6 periods trapped X11218A at
 25,487.7). Through the command line at 60 s both now end at their optima (were 25,491.4 and 11,547.0).
 At 200 products x 52 weeks x 10 resources (300 s, gap 1%), where windows of 8, 12 and 16 periods had
-gained about the same, the run ends as before: 1% reached at 182.9 s (was 174.4 s).
+gained about the same, the run ends as before: 1% reached at 182.9 s (was 174.4 s); with the first stage's
+windows at every start and the windows of setups in it, 150.2 s (186.2 s the same day before the change).
 With one resource, the whole horizon's window is the whole model, which HiGHS solves beside fix-and-optimize;
 that step is then left out (pyomo_beside._short_of_the_whole).
 """
@@ -57,6 +66,15 @@ def windows(n_periods: int, width: int) -> list[range]:
     return out
 
 
+def every_window(n_periods: int, width: int) -> list[range]:
+    """Windows of `width` periods at every start: those of `windows` first (a round that is cut short has still gone
+    over the whole horizon), then the ones between them. A move whose periods straddle two half-width windows is
+    found only in a window between them (see neighbourhoods)."""
+    spaced = windows(n_periods, width)
+    between = [range(f, f + width) for f in range(n_periods - width + 1) if range(f, f + width) not in spaced]
+    return spaced + between
+
+
 def _held(m: Any, i: int, periods: range) -> list[Any]:
     """Product i's stock, backlog and safety-stock shortfall in `periods`."""
     out = []
@@ -68,23 +86,26 @@ def _held(m: Any, i: int, periods: range) -> list[Any]:
 
 
 def neighbourhoods(s: Scenario, m: Any) -> list[list[list[Any]]]:
-    """Stages of groups of the model's variables freed together: for each window, each resource's products' decisions."""
+    """Stages of groups of the model's variables freed together: for each window, each resource's products' decisions.
+
+    The first stage has a window at every start (every_window), then the windows of setups (see the module's
+    docstring); the wider stages' windows are half a width apart."""
     layout = _Layout.of(s, m)
     stages = [
         [
             _group(s, m, layout, products, periods)
-            for periods in windows(s.n_periods, width)
+            for periods in (every_window if stage == 0 else windows)(s.n_periods, width)
             for products in layout.on_resource
             if products
         ]
-        for width in widths(s.n_periods)
+        for stage, width in enumerate(widths(s.n_periods))
     ]
-    if s.n_periods > SETUP_WIDTH:  # else its one window is the last stage's
-        stages.append(_setup_stage(s, m, layout))
+    if s.n_periods > SETUP_WIDTH:  # else its one window is the whole horizon's
+        stages[0] += _setup_windows(s, m, layout)
     return stages
 
 
-def _setup_stage(s: Scenario, m: Any, layout: _Layout) -> list[list[Any]]:
+def _setup_windows(s: Scenario, m: Any, layout: _Layout) -> list[list[Any]]:
     """For each window of SETUP_WIDTH periods and each resource: its products' setups in the window, with all their
     other decisions over the whole horizon (the setups outside the window stay as they are)."""
     per_resource = [

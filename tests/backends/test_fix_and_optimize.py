@@ -36,13 +36,22 @@ def first_weeks(tables: dict[str, list[dict]], n: int) -> dict[str, list[dict]]:
 
 @pytest.fixture(scope="module")
 def plant(tmp_path_factory):
-    """(arrays, a poor feasible start, the production neighbourhoods' stages as column arrays)."""
+    """(arrays, a poor feasible start, the production neighbourhoods' stages as column arrays, the first stage's held
+    windows: one resource's products over a window, the decisions outside it held)."""
     tables = first_weeks(example_tables(None, 7), WEEKS)
     s = load(write_folder(tmp_path_factory.mktemp("plant") / "plant", tables)).scenario
     m = milp.build(s)
     assert heuristic.warm_start(s, m, merge_seconds=0.0)  # LP rounding only: every touched run open
     compiled = compile_model(m)
-    return compiled.arrays, compiled.values(), _columns(compiled.variables, neighbourhoods.neighbourhoods(s, m))
+    stages = neighbourhoods.neighbourhoods(s, m)
+    held = [g for g in stages[0] if _periods(g, m.run) == _periods(g, m.make)]  # not the windows of setups
+    columns = _columns(compiled.variables, [*stages, held])
+    return compiled.arrays, compiled.values(), columns[:-1], columns[-1]
+
+
+def _periods(group: list, var) -> set[int]:
+    """The periods of `group`'s variables of the indexed variable `var`."""
+    return {v.index()[1] for v in group if v.parent_component() is var}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +61,7 @@ def optimum(plant) -> float:
 
 
 def test_the_steps_find_a_cheaper_feasible_plan_and_report_each_one(plant, optimum):
-    arrays, start, stages = plant
+    arrays, start, stages, _ = plant
     assert_feasible(arrays, start)
     seen = []
     best = improve(arrays, start, stages, time.perf_counter() + 30, on_better=lambda b: seen.append(b.objective))
@@ -64,7 +73,7 @@ def test_the_steps_find_a_cheaper_feasible_plan_and_report_each_one(plant, optim
 
 
 def test_freeing_every_column_gives_the_whole_model_optimum(plant, optimum):
-    arrays, start, _ = plant
+    arrays, start, *_ = plant
     everything = [[np.arange(len(arrays.col_cost))]]
     best = improve(arrays, start, everything, time.perf_counter() + 60, step_seconds=60)
     assert best.objective == pytest.approx(optimum, rel=1e-6)
@@ -72,7 +81,7 @@ def test_freeing_every_column_gives_the_whole_model_optimum(plant, optimum):
 
 
 def test_beside_the_solver_no_neighbourhood_frees_every_integer_column(plant):
-    arrays, _, stages = plant
+    arrays, _, stages, _ = plant
     integer = arrays.integrality > 0
     everything = np.arange(len(arrays.col_cost))
     all_integer = np.flatnonzero(integer)
@@ -84,7 +93,7 @@ def test_beside_the_solver_no_neighbourhood_frees_every_integer_column(plant):
 
 
 def test_a_stage_that_finds_nothing_cheaper_hands_over_to_the_next_and_the_first_comes_again(plant, optimum):
-    arrays, start, _ = plant
+    arrays, start, *_ = plant
     nothing_to_move = np.flatnonzero(arrays.col_cost == 0)[:1]  # one column that costs nothing: no step can gain
     stages = [[nothing_to_move], [np.arange(len(arrays.col_cost))]]
     best = improve(arrays, start, stages, time.perf_counter() + 60, step_seconds=60)
@@ -98,9 +107,9 @@ def test_a_stage_that_finds_nothing_cheaper_hands_over_to_the_next_and_the_first
 
 def test_steps_cut_by_their_time_limit_get_twice_the_time_until_the_neighbourhood_is_searched(plant):
     """Nothing cheaper found by steps stopped at their limit is no local optimum: the steps get longer, not the end."""
-    arrays, start, stages = plant
+    arrays, start, _, held = plant
     # one resource's products over the first window: HiGHS proves that step in a fraction of a second
-    smallest = [[min(stages[0], key=len)]]
+    smallest = [[min(held, key=len)]]
     began = time.perf_counter()
     best = improve(arrays, start, smallest, began + 60, step_seconds=0.001)  # too short for HiGHS to prove anything
     assert time.perf_counter() - began < 60  # it ended by itself: the last round's step finished its search
@@ -113,7 +122,7 @@ def test_steps_cut_by_their_time_limit_get_twice_the_time_until_the_neighbourhoo
 
 def test_the_solvers_plans_come_as_found_and_a_cheaper_one_is_taken_to_go_on_from(plant, optimum):
     """The beside path hands fix-and-optimize each plan HiGHS finds; only a cheaper one replaces its own."""
-    arrays, start, stages = plant
+    arrays, start, _, held = plant
     plans = []
     whole = {"threads": 1, "mip_rel_gap": 0.0}
     outcome = collect(start_child(arrays, whole, None, 30.0), None, on_incumbent=lambda *plan: plans.append(plan))
@@ -123,7 +132,7 @@ def test_the_solvers_plans_come_as_found_and_a_cheaper_one_is_taken_to_go_on_fro
     assert plans[-1][0] == pytest.approx(outcome.objective, rel=1e-9) == pytest.approx(optimum, rel=1e-6)
     dearer = (objective_of(arrays, start) + 1.0, start)
     offers = iter([dearer, plans[-1]])  # then None: nothing new
-    smallest = [[min(stages[0], key=len)]]
+    smallest = [[min(held, key=len)]]
     best = improve(arrays, start, smallest, time.perf_counter() + 60, outside=lambda: next(offers, None))
     assert best.taken == 1 and "1 of the solver's plans" in best.summary
     assert best.objective == pytest.approx(optimum, rel=1e-6)
@@ -131,7 +140,7 @@ def test_the_solvers_plans_come_as_found_and_a_cheaper_one_is_taken_to_go_on_fro
 
 
 def test_it_stops_at_its_deadline_and_when_told(plant):
-    arrays, start, stages = plant
+    arrays, start, stages, _ = plant
     began = time.perf_counter()
     best = improve(arrays, start, stages, began + 1.0)
     assert time.perf_counter() - began < 1.0 + 0.5  # a step is cut to the time left
@@ -141,14 +150,14 @@ def test_it_stops_at_its_deadline_and_when_told(plant):
 
 
 def test_a_plan_with_no_neighbourhoods_comes_back_unchanged(plant):
-    arrays, start, _ = plant
+    arrays, start, *_ = plant
     best = improve(arrays, start, [], time.perf_counter() + 10)
     assert best.steps == 0 and best.objective == pytest.approx(objective_of(arrays, start))
 
 
 def test_a_plan_offered_to_the_solver_child_is_taken(plant, optimum):
     """The beside path offers each cheaper plan to HiGHS's search; stopped at its first plan, HiGHS shows which it took."""
-    arrays, start, _ = plant
+    arrays, start, *_ = plant
     everything = [[np.arange(len(arrays.col_cost))]]
     best = improve(arrays, start, everything, time.perf_counter() + 60, step_seconds=60)
     first_plan_only = {"mip_max_improving_sols": 1, "threads": 1, "mip_rel_gap": 0.0}
@@ -163,8 +172,8 @@ def test_a_plan_offered_to_the_solver_child_is_taken(plant, optimum):
 
 def test_a_neighbourhood_is_not_searched_twice_around_the_same_plan(plant):
     """A step around a plan it has searched to the end would find the same: only a new plan or more time runs it again."""
-    arrays, start, stages = plant
-    smallest = [[min(stages[0], key=len)]]
+    arrays, start, _, held = plant
+    smallest = [[min(held, key=len)]]
     proved = improve(arrays, start, smallest, time.perf_counter() + 60, step_seconds=60)
     # the one step gains and proves its plan the best of the neighbourhood: the round that follows has searched
     # around that plan already, so the search ends with no second step

@@ -152,7 +152,7 @@ def test_every_stage_has_every_run_and_period_in_some_neighbourhood(plant):
     s = plant.scenario
     m = milp.build(s)
     stages = neighbourhoods.neighbourhoods(s, m)
-    assert len(stages) == len(neighbourhoods.widths(s.n_periods)) + 1  # the windows of setups come last
+    assert len(stages) == len(neighbourhoods.widths(s.n_periods))  # the windows of setups end the first stage
     model_vars = {id(v) for v in m.component_data_objects(pyo.Var, descend_into=True)}
     for groups in stages:
         covered = {id(v) for group in groups for v in group}
@@ -161,12 +161,20 @@ def test_every_stage_has_every_run_and_period_in_some_neighbourhood(plant):
         assert covered <= model_vars
 
 
-def test_the_last_stage_frees_a_windows_setups_and_every_other_decision_of_its_products(plant):
+def setup_windows(m, stage: list) -> list:
+    """The groups of `stage` that free some setups and every quantity of their products (the windows of setups)."""
+    periods = {t for _, t in m.make}
+    return [g for g in stage if {v.index()[1] for v in g if v.parent_component() is m.make} == periods]
+
+
+def test_the_first_stage_ends_with_windows_that_free_setups_and_every_other_decision_of_their_products(plant):
     s = plant.scenario
     m = milp.build(s)
     routes_of = m.structure.routes_of
-    last = neighbourhoods.neighbourhoods(s, m)[-1]
+    first = neighbourhoods.neighbourhoods(s, m)[0]
+    last = setup_windows(m, first)
     setups_in = neighbourhoods.windows(s.n_periods, neighbourhoods.SETUP_WIDTH)
+    assert last and first[-len(last) :] == last  # after the held windows
     for group in last:
         ids = {id(v) for v in group}
         runs = [v.index() for v in group if v.parent_component() is m.run]
@@ -175,6 +183,16 @@ def test_the_last_stage_frees_a_windows_setups_and_every_other_decision_of_its_p
         assert all(id(m.make[k, t]) in ids for i in products for k in routes_of[i] for t in range(s.n_periods))
         assert all(id(m.stock[i, t]) in ids for i in products for t in range(s.n_periods) if (i, t) in m.stock)
     assert {id(v) for group in last for v in group if v.parent_component() is m.run} == {id(v) for v in m.run.values()}
+
+
+def plan_with_setups(s, m, compiled, setups: dict[str, str]) -> np.ndarray:
+    """The cheapest plan of the model with its setups as given (per product, one '0'/'1' per period)."""
+    arrays = compiled.arrays
+    column = {id(v): j for j, v in enumerate(compiled.variables)}
+    lower, upper = arrays.col_lower.copy(), arrays.col_upper.copy()
+    for (k, t), v in m.run.items():
+        lower[column[id(v)]] = upper[column[id(v)]] = float(setups[s.products[s.routings[k].product].product][t] == "1")
+    return optimal_values(replace(arrays, col_lower=lower, col_upper=upper))
 
 
 # X11119A's plan at 9,250.9, setups per item over periods 1-20: the 60 s race's plan with seed 0. No window of the
@@ -202,16 +220,10 @@ def test_a_window_of_setups_finds_what_no_held_window_can_on_x11119a():
     compiled = compile_model(m)
     arrays = compiled.arrays
     column = {id(v): j for j, v in enumerate(compiled.variables)}
-    lower, upper = arrays.col_lower.copy(), arrays.col_upper.copy()
-    for (k, t), v in m.run.items():
-        lower[column[id(v)]] = upper[column[id(v)]] = float(
-            X11119A_HELD_OPTIMUM[s.products[s.routings[k].product].product][t] == "1"
-        )
-    # the plan: the cheapest quantities for those setups
-    start = optimal_values(replace(arrays, col_lower=lower, col_upper=upper))
+    start = plan_with_setups(s, m, compiled, X11119A_HELD_OPTIMUM)
     assert objective_of(arrays, start) == pytest.approx(9250.9, abs=0.05)
     stages = _columns(compiled.variables, neighbourhoods.neighbourhoods(s, m))
-    held_9_to_16 = stages[0][neighbourhoods.windows(s.n_periods, neighbourhoods.FIRST_WIDTH).index(range(8, 16))]
+    held_9_to_16 = stages[0][neighbourhoods.every_window(s.n_periods, neighbourhoods.FIRST_WIDTH).index(range(8, 16))]
     held = improve(arrays, start, [[held_9_to_16]], time.perf_counter() + 60, step_seconds=60)
     assert held.steps == 1 and held.improved == 0  # searched to its end: nothing cheaper there
 
@@ -219,7 +231,7 @@ def test_a_window_of_setups_finds_what_no_held_window_can_on_x11119a():
     best = improve(
         arrays,
         start,
-        [stages[-1]],
+        [stages[0][len(neighbourhoods.every_window(s.n_periods, neighbourhoods.FIRST_WIDTH)) :]],  # setups' windows
         time.perf_counter() + 120,
         step_seconds=20,
         on_better=lambda b: found.append(b.objective),
@@ -234,6 +246,59 @@ def test_a_window_of_setups_finds_what_no_held_window_can_on_x11119a():
     periods_of = {column[id(v)]: t for (_, t), v in m.make.items()}
     moved_quantities = {periods_of[j] for j in changed if j in periods_of}
     assert moved_quantities - set(range(min(moved_setups), max(moved_setups) + 1))  # quantities outside it moved too
+
+
+# X11119A's plan at 9,274.8, where every 60 s race of 2026-12-07 passed (seeds 0-7)
+X11119A_WAYPOINT = {
+    "item1": "01001111011011111111",
+    "item2": "10110100101010101111",
+    "item3": "11110101010101011111",
+    "item4": "11011111111111111111",
+    "item5": "01001010101011111111",
+    "item6": "01011010110111111111",
+    "item7": "00011111111111111111",
+    "item8": "00110101010110101111",
+    "item9": "10111111111111111111",
+    "item10": "01101010101101010111",
+}
+
+
+def test_a_window_between_two_spaced_ones_finds_what_they_cannot_on_x11119a():
+    """From 9,274.8 the cheaper plan straddles the first stage's spaced windows: only the window of periods 2-9 has it."""
+    s = load(BENCHMARKS / "lotsizing" / "X11119A.txt", "clsp").scenario
+    m = milp.build(s)
+    compiled = compile_model(m)
+    start = plan_with_setups(s, m, compiled, X11119A_WAYPOINT)
+    assert objective_of(compiled.arrays, start) == pytest.approx(9274.8, abs=0.05)
+    first = _columns(compiled.variables, neighbourhoods.neighbourhoods(s, m))[0]
+    every = neighbourhoods.every_window(s.n_periods, neighbourhoods.FIRST_WIDTH)
+    assert range(1, 9) not in neighbourhoods.windows(s.n_periods, neighbourhoods.FIRST_WIDTH)
+    spaced = improve(
+        compiled.arrays, start, [[first[every.index(range(0, 8))]]], time.perf_counter() + 60, step_seconds=60
+    )
+    assert spaced.steps == 1 and spaced.improved == 0  # periods 1-8 searched to the end: nothing cheaper
+    found: list[float] = []
+    between = improve(
+        compiled.arrays,
+        start,
+        [[first[every.index(range(1, 9))]]],
+        time.perf_counter() + 60,
+        step_seconds=60,
+        on_better=lambda b: found.append(b.objective),
+        stop=lambda: bool(found),
+    )
+    assert between.objective < 9274.8 - 1  # 9,262.3 within 3 s in the bench traces
+    assert_feasible(compiled.arrays, between.values)
+
+
+@pytest.mark.parametrize("n_periods", [1, 5, 8, 13, 20, 52])
+def test_the_first_stage_has_a_window_at_every_start_the_spaced_ones_first(n_periods):
+    width = min(neighbourhoods.FIRST_WIDTH, n_periods)
+    found = neighbourhoods.every_window(n_periods, width)
+    spaced = neighbourhoods.windows(n_periods, width)
+    assert found[: len(spaced)] == spaced and len(set(found)) == len(found)
+    assert {w.start for w in found if len(w) == width} == set(range(n_periods - width + 1))
+    assert all(len(w) <= width and w[-1] < n_periods for w in found)
 
 
 @pytest.mark.parametrize("n_periods", [1, 5, 8, 13, 20, 52])
