@@ -47,6 +47,7 @@ from optimizer.backends.highs_process import ChildOutcome, PlanOffers
 from optimizer.backends.outcome import Progress, ProgressCallback, SolverOutcome, finished
 from optimizer.backends.pyomo_milp import (
     LOAD_START_SECONDS,
+    MIN_CHILD_SECONDS,
     highs_options,
     highs_version,
     not_run,
@@ -212,13 +213,15 @@ def solve_beside(
         return start_only(model, began) if made else not_run(began)
     compiled = compile_model(model)
     race = _Race(progress, params.gap)
-    remaining = max(0.5, time_limit - (time.perf_counter() - began))
+    remaining = time_limit - (time.perf_counter() - began)
+    if remaining < MIN_CHILD_SECONDS:  # reading the model took the time: the limit holds, no solver run past it
+        return start_only(model, began) if has_start else not_run(began)
     # A model small enough to take the start also takes each cheaper plan found here (larger ones: see MIP_START_MAX_COLUMNS)
     mip_start = compiled.values() if has_start else None
     running = start_child(compiled.arrays, child_options(model, params), mip_start, remaining, takes_offers=has_start)
     with ThreadPoolExecutor(max_workers=1) as pool:  # reads the child's reports while this thread works
-        solving = pool.submit(collect, running, race.from_highs, race.stop, race.plan_from_highs)
-        try:
+        try:  # from the reader's start: leaving the pool waits for it, so it must have been told to stop
+            solving = pool.submit(collect, running, race.from_highs, race.stop, race.plan_from_highs)
             deadline = began + time_limit - MARGIN_SECONDS
             ours = _our_plan(compiled, beside, deadline, params.seed, race, solving, mip_start, running.offers)
             child = _outcome_by(solving, began + time_limit, race)

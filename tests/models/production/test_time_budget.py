@@ -10,6 +10,7 @@ import pytest
 from models.production import heuristic, milp, plan
 from models.production.example import example_tables
 from optimizer.backends import pyomo_milp
+from optimizer.backends.beside import Beside
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status
 from optimizer.solve import load
@@ -63,7 +64,6 @@ def test_beside_the_solver_the_start_may_use_the_whole_time_left(tmp_path):
     """At 100 products HiGHS starts at once and the start is made beside it, on the other core: given only the half a
     start before the solver gets, a 9 s limit ended with no plan; with the whole time the start is made."""
     from models.production import neighbourhoods
-    from optimizer.backends.beside import Beside
     from optimizer.solve import START_SHARE
 
     s = load(write_folder(tmp_path / "big", example_tables(100, 7))).scenario
@@ -107,6 +107,18 @@ def test_a_limit_spent_reading_the_model_keeps_the_start_plan(example, loading_t
     began = time.perf_counter()
     outcome = pyomo_milp.solve(m, SolveParams(), 0.001, warm_start=True)
     assert time.perf_counter() - began < 0.25
+    assert outcome.status is Status.FEASIBLE and "quick heuristic plan" in outcome.message
+    values = plan.values_from_pyomo(example, m)
+    assert check_plan(example, plan.extract(example, values)) == pytest.approx(outcome.objective, rel=1e-6)
+
+
+def test_beside_the_solver_a_limit_spent_reading_the_model_keeps_the_start_plan(example, loading_thought_instant):
+    m = milp.build(example)
+    assert heuristic.warm_start(example, m)
+    beside = Beside(lambda seconds: True, lambda: [], start_first=True)
+    began = time.perf_counter()
+    outcome = pyomo_milp.solve(m, SolveParams(), 0.001, warm_start=True, beside=beside)
+    assert time.perf_counter() - began < 0.15  # 0.03 s; HiGHS's child was given 0.5 s more before (0.31 s)
     assert outcome.status is Status.FEASIBLE and "quick heuristic plan" in outcome.message
     values = plan.values_from_pyomo(example, m)
     assert check_plan(example, plan.extract(example, values)) == pytest.approx(outcome.objective, rel=1e-6)
