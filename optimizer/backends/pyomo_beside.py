@@ -50,9 +50,8 @@ from optimizer.backends.pyomo_milp import (
     MIN_CHILD_SECONDS,
     highs_options,
     highs_version,
-    not_run,
+    out_of_time,
     seconds_to_load,
-    start_only,
 )
 from optimizer.core.params import SolveParams
 from optimizer.core.status import Status, from_highs, relative_gap
@@ -210,12 +209,12 @@ def solve_beside(
     began = time.perf_counter()
     if time_limit < seconds_to_load(model) - LOAD_START_SECONDS:  # no time for HiGHS: the start plan, if any
         made = has_start or _start_here(beside, max(0.0, time_limit - MARGIN_SECONDS))
-        return start_only(model, began) if made else not_run(began)
+        return out_of_time(model, began, made)
     compiled = compile_model(model)
     race = _Race(progress, params.gap)
     remaining = time_limit - (time.perf_counter() - began)
     if remaining < MIN_CHILD_SECONDS:  # reading the model took the time: the limit holds, no solver run past it
-        return start_only(model, began) if has_start else not_run(began)
+        return out_of_time(model, began, has_start)
     # A model small enough to take the start also takes each cheaper plan found here (larger ones: see MIP_START_MAX_COLUMNS)
     mip_start = compiled.values() if has_start else None
     running = start_child(compiled.arrays, child_options(model, params), mip_start, remaining, takes_offers=has_start)

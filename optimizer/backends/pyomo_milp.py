@@ -83,6 +83,11 @@ def start_only(model: Any, start: float) -> SolverOutcome:
     )
 
 
+def out_of_time(model: Any, start: float, has_start: bool) -> SolverOutcome:
+    """The answer when no time is left to run the solver: the start plan loaded in the model, else no plan."""
+    return start_only(model, start) if has_start else not_run(start)
+
+
 def highs_options(model: Any, params: SolveParams) -> dict[str, Any]:
     """HiGHS options of a run: gap, threads and seed from the parameters, then the kind's own (e.g. a node limit)."""
     options: dict[str, Any] = {"mip_rel_gap": params.gap, "threads": params.threads, "random_seed": params.seed}
@@ -141,7 +146,7 @@ def _solve_highs(
     bound_only = linking is not None and start_values is not None and mip_start is None
     remaining = time_limit - (time.perf_counter() - start)
     if remaining < MIN_CHILD_SECONDS:  # reading the model took the time: the limit holds, no solver run past it
-        return start_only(model, start) if start_values is not None else not_run(start)
+        return out_of_time(model, start, start_values is not None)
     plan = start_values if bound_only else None  # what the bound-only child aims its leftover time at
     child = solve_in_child(arrays, options, mip_start, remaining, progress, linking, bound_only, plan)
     seconds = time.perf_counter() - start
