@@ -24,6 +24,8 @@ TOGETHER_MARGIN = (
     1.0  # seconds kept back from stages run together (measured: the roster race overran 60 s by 0.1-1.3 s)
 )
 
+NO_STAGE_RAN = "no time left to run a solver after building the model; give a longer time limit"
+
 
 @dataclass
 class Stage:
@@ -54,7 +56,9 @@ class ChainModel:
         return None if self.winner is None else self.stages[self.winner].model
 
     def report(self) -> str:
-        """One line per stage for the Summary: what each found, and which plan was kept."""
+        """One line per stage for the Summary: what each found, and which plan was kept (or that none ran)."""
+        if not self.outcomes:  # the limit was spent before the first stage (e.g. --time-limit 1 on a large roster)
+            return NO_STAGE_RAN
         parts = []
         for stage, out in zip(self.stages, self.outcomes, strict=False):
             found = "no plan" if out.objective is None else f"{out.objective:g}"
@@ -169,7 +173,8 @@ def solve(
         status = Status.NO_SOLUTION
     if status is Status.OPTIMAL:
         bound = best
-    solver = "+".join(o.solver for o in chain.outcomes)
+    # with no stage run (no time left), the solvers the chain would have run
+    solver = "+".join(o.solver for o in chain.outcomes) or "+".join(stage.name for stage in chain.stages)
     version = ", ".join(f"{o.solver} {o.solver_version}" for o in chain.outcomes)
     raw = ", ".join(o.raw_status for o in chain.outcomes)
     return finished(status, best, bound, seconds, solver, version, raw, chain.report())

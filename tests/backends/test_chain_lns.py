@@ -48,6 +48,15 @@ def test_chain_stops_after_a_stage_proves_optimality() -> None:
     assert len(chain.outcomes) == 1 and chain.winner == 0 and "plan kept from highs" in out.message
 
 
+def test_a_chain_with_no_time_for_its_first_stage_says_so() -> None:
+    """A limit spent before the first stage (0.2 s or less left) runs no solver, and the Summary says why in words."""
+    chain = ChainModel([Stage("highs", "pyomo", milp_knapsack(), solver="highs")])
+    out = backend_solve("chain", chain, SolveParams(solver="hybrid"), 0.1)
+    assert out.status is Status.NO_SOLUTION and out.objective is None and not chain.outcomes
+    assert out.message == "no time left to run a solver after building the model; give a longer time limit"
+    assert out.solver == "highs"  # the stage it would have run
+
+
 def test_chain_hands_the_plan_on_and_keeps_the_best() -> None:
     """A first stage without a plan-proving search (stopped at its first plan) passes it as a hint."""
     first, _ = cp_knapsack()
