@@ -57,7 +57,7 @@ class ChainModel:
 
     def report(self) -> str:
         """One line per stage for the Summary: what each found, and which plan was kept (or that none ran)."""
-        if not self.outcomes:  # the limit was spent before the first stage (e.g. --time-limit 1 on a large roster)
+        if not self.outcomes:  # the limit was spent before the first stage (the roster examples at --time-limit 1)
             return NO_STAGE_RAN
         parts = []
         for stage, out in zip(self.stages, self.outcomes, strict=False):
