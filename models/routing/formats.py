@@ -9,6 +9,7 @@ file sets no limit). Location ids are the file's node ids.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,11 @@ def _column(
         if len(values) != width:
             errors.append(InputError(f"{label} line {line}", f"{what}: expected {width} numbers, got {len(values)}"))
             continue
+        if not values[0].is_integer():
+            errors.append(
+                InputError(f"{label} line {line}", f"{what}: node id must be a whole number, got {values[0]:g}")
+            )
+            continue
         node = int(values[0])
         if node in out:
             errors.append(
@@ -99,20 +105,28 @@ def _column(
     return out
 
 
+def _whole(label: str, spec: tuple[int, str], what: str) -> int:
+    """A header value (line, text) that must be a whole number >= 1 (DIMENSION, VEHICLES)."""
+    line, text = spec
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not value.is_integer() or value < 1:
+        raise InputErrors([InputError(f"{label} line {line}", f"{what} must be a whole number >= 1, got {text!r}")])
+    return int(value)
+
+
 def _check_dimension(label: str, specs: dict[str, tuple[int, str]], coords: dict[int, Any]) -> None:
     """DIMENSION, when given, is the number of nodes: a node line lost or added is an error, not another instance."""
     if "DIMENSION" not in specs:
         return
-    line, text = specs["DIMENSION"]
-    try:
-        dimension = int(float(text))
-    except ValueError:
-        raise InputErrors([InputError(f"{label} line {line}", f"DIMENSION must be a number, got {text!r}")]) from None
+    dimension = _whole(label, specs["DIMENSION"], "DIMENSION")
     if dimension != len(coords):
         raise InputErrors(
             [
                 InputError(
-                    f"{label} line {line}",
+                    f"{label} line {specs['DIMENSION'][0]}",
                     f"DIMENSION is {dimension} but NODE_COORD_SECTION has {len(coords)} nodes",
                 )
             ]
@@ -143,7 +157,7 @@ def read_vrplib(path: Path) -> dict[str, RawTable]:
     demand = _column(label, sections["DEMAND_SECTION"], 2, "demand")
     windows = _column(label, sections.get("TIME_WINDOW_SECTION", []), 3, "time window")
     service = _column(label, sections.get("SERVICE_TIME_SECTION", []), 2, "service time")
-    depots = [int(v[0]) for _, v in sections.get("DEPOT_SECTION", [])] or [min(coords)]
+    depots = list(_column(label, sections.get("DEPOT_SECTION", []), 1, "depot")) or [min(coords)]
     default_service = specs.get("SERVICE_TIME", (0, "0"))[1]
     tw = kind == "CVRPTW" or bool(windows)
     for node, (line, _) in demand.items():
@@ -169,7 +183,7 @@ def read_vrplib(path: Path) -> dict[str, RawTable]:
         stop_rows.append(row)
         stop_lines.append(line)
     first = depots[0]
-    count = int(float(specs["VEHICLES"][1])) if "VEHICLES" in specs else max(1, len(stop_rows))
+    count = _whole(label, specs["VEHICLES"], "VEHICLES") if "VEHICLES" in specs else max(1, len(stop_rows))
     shift_end = windows[first][1][1] if tw and first in windows else None
     vehicle = ["vehicle", count, str(first), specs["CAPACITY"][1], 0, 1, 0, shift_end]
     stop_header = ["stop", "x", "y", "demand", "service_time"] + (["window_start", "window_end"] if tw else [])

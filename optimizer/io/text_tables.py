@@ -6,6 +6,7 @@ validation path serves both; a problem is then reported as `ft06.txt line 7 (col
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,14 +47,17 @@ def numbered_lines(path: Path) -> list[tuple[int, str]]:
 
 
 def numbers(label: str, line: int, text: str, count: int | None = None) -> list[float]:
-    """The numbers on a line; InputErrors naming the line when a token is not a number or the count differs."""
+    """The numbers on a line; InputErrors naming the line when a token is not a finite number or the count differs."""
     tokens = text.split()
     values = []
     for token in tokens:
         try:
-            values.append(float(token))
+            value = float(token)
         except ValueError:
-            raise InputErrors([InputError(f"{label} line {line}", f"expected a number, got {token!r}")]) from None
+            value = math.nan
+        if not math.isfinite(value):  # 'nan' and 'inf' parse as floats but are no quantity, id or coordinate
+            raise InputErrors([InputError(f"{label} line {line}", f"expected a number, got {token!r}")])
+        values.append(value)
     if count is not None and len(values) != count:
         raise InputErrors([InputError(f"{label} line {line}", f"expected {count} numbers, got {len(values)}")])
     return values

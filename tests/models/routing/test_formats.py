@@ -104,6 +104,40 @@ def test_a_vrplib_node_given_twice_or_a_wrong_dimension_is_located(tmp_path: Pat
     ]
 
 
+@pytest.mark.parametrize(
+    ("coords", "depot", "header", "expected"),
+    [
+        ("1 0 0\n2 3 nan\n", "1\n", "", "bad.vrp line 8: expected a number, got 'nan'"),
+        ("1 0 0\n2 3 inf\n", "1\n", "", "bad.vrp line 8: expected a number, got 'inf'"),
+        ("1 0 0\n2.5 3 4\n", "1\n", "", "bad.vrp line 8: node coordinates: node id must be a whole number, got 2.5"),
+        ("1 0 0\n2 3 4\n", "nan\n", "", "bad.vrp line 13: expected a number, got 'nan'"),
+        (
+            "1 0 0\n2 3 4\n",
+            "1\n",
+            "VEHICLES : two\n",
+            "bad.vrp line 5: VEHICLES must be a whole number >= 1, got 'two'",
+        ),
+        (
+            "1 0 0\n2 3 4\n",
+            "1\n",
+            "VEHICLES : inf\n",
+            "bad.vrp line 5: VEHICLES must be a whole number >= 1, got 'inf'",
+        ),
+    ],
+)
+def test_a_vrplib_token_that_is_no_finite_number_or_id_is_located(
+    tmp_path: Path, coords: str, depot: str, header: str, expected: str
+) -> None:
+    """'nan' and 'inf' parse as floats; a node id of 2.5 would become node 2: each is an error at its line."""
+    bad = tmp_path / "bad.vrp"
+    head = "NAME : bad\nTYPE : CVRP\nDIMENSION : 2\nCAPACITY : 10\n" + (header or "COMMENT : none\n")
+    demand = "DEMAND_SECTION\n1 0\n2 4\nDEPOT_SECTION\n" + depot + "-1\nEOF\n"
+    bad.write_text(head + "NODE_COORD_SECTION\n" + coords + demand)
+    with pytest.raises(InputErrors) as caught:
+        read_vrplib(bad)
+    assert [str(e) for e in caught.value.errors] == [expected]
+
+
 def test_bad_solomon_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_text("bad\nVEHICLE\nNUMBER CAPACITY\n 5 100\nCUSTOMER\nCUST NO.\n 0 0 0 0 0 100 0\n 1 5 5 3 0 50\n")
