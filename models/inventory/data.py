@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from optimizer.io.budget import budget_table
-from optimizer.io.fields import Id, column, lower_text, quantity
+from optimizer.io.fields import Id, Text, column, lower_text, quantity
 from optimizer.io.schema import RowModel, Table, TableSpec, Validated, row_error
 
 COST_CATEGORIES = ("purchasing", "ordering", "holding", "shortage", "safety_stock")
@@ -49,7 +49,7 @@ class PeriodRow(RowModel):
 
 class ItemRow(RowModel):
     item: Id = column("item id, as used in the other sheets")
-    description: str = column("free text", default="")
+    description: Text = column("free text", default="")
     unit_cost: float = quantity("purchase price per unit when the supplier row gives none", "money/unit")
     holding_cost: float = quantity("cost of keeping one unit in stock for one period", "money/unit/period")
     shortage_cost: float = quantity(
@@ -74,7 +74,7 @@ class ItemRow(RowModel):
 
 class SupplierRow(RowModel):
     supplier: Id = column("supplier id")
-    name: str = column("free text", default="")
+    name: Text = column("free text", default="")
     capacity: float | None = quantity(
         "units the supplier can ship per period over all items; blank = unlimited", default=None
     )

@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from optimizer.core.errors import InputError, InputErrors
 from optimizer.io.budget import budget_table
-from optimizer.io.fields import Id, YesNo, column, lower_text, quantity
+from optimizer.io.fields import Id, Text, YesNo, column, lower_text, quantity
 from optimizer.io.schema import RowModel, Table, TableSpec, Validated, row_error
 
 COST_CATEGORIES = ("production", "setup", "overtime", "holding", "backlog", "safety_stock")
@@ -52,7 +52,7 @@ class PeriodRow(RowModel):
 
 class ProductRow(RowModel):
     product: Id = column("product id (finished good, intermediate or component)")
-    description: str = column("free text", default="")
+    description: Text = column("free text", default="")
     holding_cost: float = quantity("cost of keeping one unit in stock for one period", "money/unit/period", default=0.0)
     backlog_cost: float | None = quantity(
         "cost per unit of demand waiting per period; blank = this product's demand may not wait",
@@ -71,7 +71,7 @@ class ProductRow(RowModel):
 
 class ResourceRow(RowModel):
     resource: Id = column("resource id: line, machine or labour pool")
-    description: str = column("free text", default="")
+    description: Text = column("free text", default="")
     capacity: float = quantity("regular hours available per period", "hours/period")
     overtime_cost: float = quantity("cost of one hour of overtime", "money/hour", default=0.0)
     max_overtime: float = quantity("most overtime hours per period", "hours/period", default=0.0)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from optimizer.core.errors import InputError, InputErrors
 from optimizer.io.budget import budget_table
-from optimizer.io.fields import Id, YesNo, column, lower_text, quantity
+from optimizer.io.fields import Id, Text, YesNo, column, lower_text, quantity
 from optimizer.io.schema import RowModel, Table, TableSpec, Validated, row_error
 
 COST_CATEGORIES = ("labour", "overtime", "penalties")
@@ -84,7 +84,7 @@ class Settings(BaseModel):
 
 class EmployeeRow(RowModel):
     employee: Id = column("employee id, as used in the other sheets")
-    name: str = column("free text", default="")
+    name: Text = column("free text", default="")
     hourly_cost: float = quantity("cost of one hour worked up to contract_minutes", "money/hour", 0.0)
     overtime_cost: float | None = quantity(
         "cost of one hour worked above contract_minutes; blank = hourly_cost", "money/hour", None

@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from optimizer.core.errors import InputError, InputErrors
 from optimizer.io.budget import budget_table
-from optimizer.io.fields import Id, column, lower_text, quantity
+from optimizer.io.fields import Id, Text, column, lower_text, quantity
 from optimizer.io.schema import RowModel, Table, TableSpec, Validated, row_error
 
 COST_CATEGORIES = ("tardiness",)
@@ -61,7 +61,7 @@ class Settings(BaseModel):
 
 class JobRow(RowModel):
     job: Id = column("job id, as used in the other sheets")
-    description: str = column("free text", default="")
+    description: Text = column("free text", default="")
     release: int = time_field("earliest start of the job's first operation", default=0)
     due: int | None = time_field("due time of the job's last operation; blank = no due time", default=None)
     deadline: int | None = time_field(
@@ -87,7 +87,7 @@ class OperationRow(RowModel):
         description="order within the job: an operation starts after every operation "
         "of the job with a smaller sequence has ended (equal numbers may run in parallel)",
     )
-    description: str = column("free text", default="")
+    description: Text = column("free text", default="")
 
 
 class EligibleRow(RowModel):
@@ -99,7 +99,7 @@ class EligibleRow(RowModel):
 
 class MachineRow(RowModel):
     machine: Id = column("machine id")
-    description: str = column("free text", default="")
+    description: Text = column("free text", default="")
 
 
 class SetupRow(RowModel):

@@ -31,6 +31,14 @@ def _id_text(value: Any) -> Any:
     return value
 
 
+def _free_text(value: Any) -> Any:
+    """Free text typed as a number, date or TRUE/FALSE reads as the sheet shows it: 42 -> '42', 2.5 -> '2.5'."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    value = _id_text(value)
+    return str(value) if isinstance(value, (int, float)) else value
+
+
 def _yes_no(value: Any) -> Any:
     if isinstance(value, str) and value.strip().lower() in ("yes", "y", "true", "1"):
         return True
@@ -46,6 +54,7 @@ def lower_text(value: Any) -> Any:
 
 Id = Annotated[str, BeforeValidator(_id_text), StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 YesNo = Annotated[bool, BeforeValidator(_yes_no)]
+Text = Annotated[str, BeforeValidator(_free_text)]  # a description or name: whatever the planner typed, as text
 
 
 def column(description: str, unit: str = "", **constraints: Any) -> Any:

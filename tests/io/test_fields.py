@@ -1,13 +1,17 @@
-"""Reusable column kinds: ids typed as numbers become text, yes/no words become booleans, quantities are bounded."""
+"""Reusable column kinds: ids and free text typed as numbers become text, yes/no words become booleans, quantities are
+bounded."""
+
+import datetime as dt
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from optimizer.io.fields import BIG, Id, YesNo, quantity
+from optimizer.io.fields import BIG, Id, Text, YesNo, quantity
 
 
 class Row(BaseModel):
     code: Id
+    note: Text = ""
     flag: YesNo = False
     amount: float = quantity("an amount", default=0.0)
 
@@ -37,3 +41,13 @@ def test_quantity_bounds(amount, ok):
     else:
         with pytest.raises(ValidationError):
             Row(code="a", amount=amount)
+
+
+@pytest.mark.parametrize(
+    "value,text",
+    [("Line 2, old press", "Line 2, old press"), (42, "42"), (42.0, "42"), (2.5, "2.5"), (-5, "-5"), (True, "TRUE")]
+    + [(dt.datetime(2027, 1, 4), "2027-01-04"), ("", "")],
+)
+def test_free_text_is_what_the_sheet_shows(value, text):
+    """A description typed as a number or a date is still a description: Excel stores it as one, not as text."""
+    assert Row(code="a", note=value).note == text
