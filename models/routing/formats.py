@@ -9,14 +9,13 @@ file sets no limit). Location ids are the file's node ids.
 
 from __future__ import annotations
 
-import math
 import re
 from pathlib import Path
 from typing import Any
 
 from optimizer.core.errors import InputError, InputErrors
 from optimizer.io.tables import RawTable
-from optimizer.io.text_tables import numbered_lines, numbers, settings_table, text_table
+from optimizer.io.text_tables import finite_number, numbered_lines, numbers, settings_table, text_table
 from optimizer.kinds import BenchmarkFormat
 
 SECTIONS = ("NODE_COORD_SECTION", "DEMAND_SECTION", "TIME_WINDOW_SECTION", "SERVICE_TIME_SECTION", "DEPOT_SECTION")
@@ -108,11 +107,8 @@ def _column(
 def _whole(label: str, spec: tuple[int, str], what: str) -> int:
     """A header value (line, text) that must be a whole number >= 1 (DIMENSION, VEHICLES)."""
     line, text = spec
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or not value.is_integer() or value < 1:
+    value = finite_number(text)
+    if value is None or not value.is_integer() or value < 1:
         raise InputErrors([InputError(f"{label} line {line}", f"{what} must be a whole number >= 1, got {text!r}")])
     return int(value)
 

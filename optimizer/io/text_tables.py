@@ -46,16 +46,23 @@ def numbered_lines(path: Path) -> list[tuple[int, str]]:
     return [(number, line) for number, line in lines if line.strip()]
 
 
+def finite_number(token: str) -> float | None:
+    """The number a token spells, or None when it spells none ('nan' and 'inf' parse as floats but are no quantity, id
+    or coordinate)."""
+    try:
+        value = float(token)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
 def numbers(label: str, line: int, text: str, count: int | None = None) -> list[float]:
     """The numbers on a line; InputErrors naming the line when a token is not a finite number or the count differs."""
     tokens = text.split()
     values = []
     for token in tokens:
-        try:
-            value = float(token)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):  # 'nan' and 'inf' parse as floats but are no quantity, id or coordinate
+        value = finite_number(token)
+        if value is None:
             raise InputErrors([InputError(f"{label} line {line}", f"expected a number, got {token!r}")])
         values.append(value)
     if count is not None and len(values) != count:
