@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from optimizer.cli import app
+from optimizer.runner import batch
 from tests.builders import edit_cells, tiny_workbook
 
 pytest.importorskip("distributed")
@@ -85,7 +86,8 @@ def test_batch_on_a_dask_cluster_solves_each_input_and_reports_the_bad_one(clust
     assert "bad: bad input" in result.output and "Demand!C3" in result.output
 
 
-def test_an_unreachable_scheduler_is_a_clear_usage_error(tmp_path):
+def test_an_unreachable_scheduler_is_a_clear_usage_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "CONNECT_SECONDS", 2)  # nothing listens there: no need to wait the default 10 s
     good = tiny_workbook(tmp_path / "good.xlsx")
     address = f"tcp://127.0.0.1:{free_port()}"
     result = runner.invoke(app, ["batch", str(good), "--out-dir", str(tmp_path / "o"), "--scheduler", address])

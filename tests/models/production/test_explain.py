@@ -129,7 +129,7 @@ def test_the_line_down_example_exits_1_with_the_line_and_the_cost_named(tmp_path
     press = [r.resource for r in s.resources].index("Press-1")
     assert not s.settings.allow_backlog and s.capacity[press][1] == 0 and s.max_overtime[press][1] == 0
     plan, summary = tmp_path / "plan.xlsx", tmp_path / "summary.json"
-    args = ["solve", scenario, "-o", plan, "--summary", summary, "--time-limit", "20", "--quiet"]
+    args = ["solve", scenario, "-o", plan, "--summary", summary, "--time-limit", "12", "--quiet"]
     result = runner.invoke(app, [str(a) for a in args])
     assert result.exit_code == 1, result.output
     assert openpyxl.load_workbook(plan, read_only=True).sheetnames == ["Summary", "Diagnostics"]
