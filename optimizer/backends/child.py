@@ -163,11 +163,12 @@ def _main(conn: Any, job: Job, payload: Any, limit: float, sent_at: float, fault
 
 
 @contextmanager
-def _main_not_rerun() -> Iterator[None]:
+def main_not_rerun() -> Iterator[None]:
     """Start a child without it running the parent's main script again (the CLI's imports cost ~1 s a child).
 
     multiprocessing re-imports `__main__` in a child unless main was run as a module named `__main__`; the
-    jobs are functions of importable modules, so the child does not need it.
+    jobs are functions of importable modules, so the child does not need it. A script without a main guard
+    would otherwise start its solve again in the child (which then dies: a spawned child may not start one).
     """
     with _starting:  # stages run side by side start their children from threads
         main = sys.modules["__main__"]
@@ -225,7 +226,7 @@ def run(label: str, job: Job, payload: Any, limit: float, progress: Callable[[An
         target=_main, args=(send, job, payload, limit, time.time(), fault), daemon=True, name=f"{label} solver"
     )
     try:
-        with _main_not_rerun():
+        with main_not_rerun():
             process.start()
     except OSError as exc:  # no processes or sockets left to start one: said, not a traceback
         send.close()

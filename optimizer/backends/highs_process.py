@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from optimizer.backends.child import main_not_rerun
 from optimizer.backends.outcome import Progress, ProgressCallback
 from optimizer.core.memory import own_peak_kib, record_child_peak
 from optimizer.core.status import relative_gap
@@ -308,7 +309,8 @@ def start_child(
         daemon=True,
     )
     began = time.perf_counter()
-    process.start()
+    with main_not_rerun():  # _child is all the child needs; the main script's imports would cost it ~1 s
+        process.start()
     send.close()
     return RunningChild(process, receive, began, began + time_limit, offers)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from optimizer.core.status import Status
 from optimizer.solve import load, solve_loaded
 from tests.backends.test_cpsat import knapsack
 from tests.backends.test_routing_backends import _model as line_model
+from tests.builders import tiny_workbook
 
 FT06 = Path(__file__).parents[2] / "scenarios" / "scheduling-ft06.xlsx"  # optimum makespan 55 (Fisher & Thompson)
 
@@ -161,3 +164,32 @@ def test_a_daemon_or_switched_off_process_solves_in_process(monkeypatch) -> None
     assert not child.enabled()
     monkeypatch.setenv(child.ISOLATE_ENV, "1")
     assert child.enabled()
+
+
+UNGUARDED_SCRIPT = """
+import sys
+from pathlib import Path
+
+from optimizer.core.params import SolveParams
+from optimizer.solve import load, solve_loaded
+
+result = solve_loaded(load(Path(sys.argv[1])), SolveParams(time_limit=30))
+print(result.status.value, result.objective)
+"""
+
+
+def test_a_script_without_a_main_guard_gets_the_plan_a_guarded_caller_gets(tmp_path) -> None:
+    """multiprocessing runs the main script again in a spawned child unless told not to: a planner's script with no
+    `if __name__ == "__main__"` would start its solve again there, and the child would die (or the parent hang)."""
+    workbook = tiny_workbook(tmp_path / "tiny.xlsx")  # an inventory plan: HiGHS in its own process
+    script = tmp_path / "plan_it.py"
+    script.write_text(UNGUARDED_SCRIPT)
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [sys.executable, str(script), str(workbook)], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    status, objective = run.stdout.split()
+    here = solve_loaded(load(workbook), SolveParams(time_limit=30))
+    assert status == here.status.value == "optimal"
+    assert float(objective) == pytest.approx(here.objective, rel=1e-9)
