@@ -191,6 +191,15 @@ def _outcome_by(solving: Future, limit: float, race: _Race) -> ChildOutcome:
         return solving.result()
 
 
+def _how_ours_was_found(ours: Improvement, gap_reached: bool) -> str:
+    """The planner's sentence on where the kept plan, made here, came from."""
+    if ours.steps or ours.taken:
+        whose = "the engine's start plan" if not ours.taken else "the engine's start plan and the solver's own plans"
+        return f"the plan is {whose}, improved beside the solver ({ours.summary})"
+    why = "it was within the gap of the bound before any step" if gap_reached else "no time was left to improve it"
+    return f"the plan is the engine's start plan, made beside the solver ({why})"
+
+
 def solve_beside(
     model: Any,
     params: SolveParams,
@@ -242,12 +251,7 @@ def solve_beside(
         objective = ours.objective
         if status in (Status.NO_SOLUTION, Status.ERROR):
             status = Status.FEASIBLE
-        whose = "the engine's start plan" if not ours.taken else "the engine's start plan and the solver's own plans"
-        found = (
-            f"the plan is {whose}, improved beside the solver ({ours.summary})"
-            if ours.steps or ours.taken
-            else "the plan is the engine's start plan, made beside the solver (no time was left to improve it)"
-        )
+        found = _how_ours_was_found(ours, race.gap_reached)
         message = f"{message}; {found}" if message else found
     if race.gap_reached and status is Status.FEASIBLE:  # stopped there: whichever side's plan is kept, it is within
         status = Status.OPTIMAL
