@@ -27,6 +27,8 @@ ROWWISE = 2  # HiGHS MatrixFormat.kRowwise (kColwise is 1)
 # usually stops itself and sends its final bound; the kill at the limit is the guarantee (a cut round can overrun)
 WRAP_UP_SHARE = 0.05
 WRAP_UP_MAX = 1.0
+# a child whose pipe has closed is ending: waited for this long, its exit code says how rather than "killed"
+ENDING_SECONDS = 2.0
 
 
 @dataclass
@@ -191,21 +193,20 @@ def own_limit(deadline: float, limit: float) -> float:
 
 def _child(
     conn: Any,
-    arrays: LpArrays,
+    model: Any,
     options: dict[str, Any],
-    start: np.ndarray | None,
     deadline: float,
-    linking: np.ndarray | None = None,
     bound_only: bool = False,
-    plan: np.ndarray | None = None,
     offers: PlanOffers | None = None,
 ) -> None:
-    """Child process body: solve until `deadline` (see own_limit), streaming progress and every improving solution
-    (and taking the parent's offers)."""
+    """Child process body: read the model (arrays, start, linking rows, plan) from `model`, then solve until
+    `deadline` (see own_limit), streaming progress and every improving solution (and taking the parent's offers)."""
     import os
 
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # HiGHS prints a banner on creation; the parent owns the terminal
+    arrays, start, linking, plan = model.recv()
+    model.close()
     import highspy
 
     options = {**options, "time_limit": own_limit(deadline, float(options["time_limit"]))}
@@ -300,18 +301,25 @@ def start_child(
     """
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
+    model_in, model_out = context.Pipe(duplex=False)
     options = {**options, "time_limit": float(time_limit)}
     offers = PlanOffers(context, len(arrays.col_cost)) if takes_offers else None
     deadline = time.time() + time_limit  # wall clock: the child's own clock must read the same moment
-    process = context.Process(
-        target=_child,
-        args=(send, arrays, options, start, deadline, linking_rows, bound_only, plan, offers),
-        daemon=True,
-    )
+    process = context.Process(target=_child, args=(send, model_in, options, deadline, bound_only, offers), daemon=True)
     began = time.perf_counter()
     with main_not_rerun():  # _child is all the child needs; the main script's imports would cost it ~1 s
         process.start()
     send.close()
+    model_in.close()
+    # The model goes after the start, on a pipe only the child reads: a child that dies before reading it breaks
+    # the pipe. Passed to start() instead, it was written while this process held the pipe open: a dead child
+    # left the write (past the pipe's 64 KB) waiting for good.
+    try:
+        model_out.send((arrays, start, linking_rows, plan))
+    except OSError:  # the child has ended: collect says how
+        pass
+    finally:
+        model_out.close()
     return RunningChild(process, receive, began, began + time_limit, offers)
 
 
@@ -361,7 +369,8 @@ def collect(
                     break
                 continue
             message = receive.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # the child's end is closed: it is ending, and the kernel may not say so yet
+            process.join(timeout=min(ENDING_SECONDS, max(0.0, hard_stop - time.perf_counter())))
             break
         kind = message[0]
         if kind == "memory":

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +85,44 @@ def test_bound_only_returns_the_blocks_bound_and_no_solution() -> None:
     assert outcome.model_status == "kInterrupt" and outcome.values is None and outcome.objective is None
     # LP optima: a = 1, b = 2/3 gives -5 - 8/3; c = 1, d = 1/2 gives -4; the MILP optimum (-5 - 3 = -8) is above
     assert outcome.bound == pytest.approx(-5 - 8 / 3 - 4)
+
+
+DIES_AT_START = """
+import os
+with open("/proc/self/cmdline", "rb") as own:  # only the solver's spawned child, not the script that starts it
+    if b"spawn_main" in own.read():
+        os._exit(3)
+"""
+
+SOLVES_A_LARGE_MODEL = """
+import pickle
+import sys
+
+import numpy as np
+
+from optimizer.backends.highs_process import LpArrays, solve_in_child
+
+if __name__ == "__main__":
+    n = 20_000  # a knapsack whose arrays take far more than a pipe's 64 KB
+    rng = np.random.default_rng(1)
+    arrays = LpArrays(
+        sense=1, offset=0.0, col_cost=-rng.uniform(1, 9, n), col_lower=np.zeros(n), col_upper=np.ones(n),
+        row_lower=np.array([-np.inf]), row_upper=np.array([n / 4]), matrix_format=1,
+        start=np.arange(n + 1, dtype=np.int32), index=np.zeros(n, dtype=np.int32), value=rng.uniform(1, 3, n),
+        integrality=np.ones(n, dtype=np.int8),
+    )
+    assert len(pickle.dumps(arrays)) > 4 * 65536
+    print(solve_in_child(arrays, {"threads": 1}, None, 30.0, None).error, flush=True)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="the child tells itself by /proc (Linux)")
+def test_a_solver_process_that_dies_before_reading_its_model_is_an_error_not_a_hang(tmp_path):
+    (tmp_path / "sitecustomize.py").write_text(DIES_AT_START)  # Python runs it at every start, the child's too
+    script = tmp_path / "solve_large.py"
+    script.write_text(SOLVES_A_LARGE_MODEL)
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(root)])}
+    run = subprocess.run([sys.executable, str(script)], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "the solver process ended unexpectedly (exit code 3)"
