@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from optimizer.solve import load, solve_loaded
 from tests.backends.test_cpsat import knapsack
 from tests.backends.test_routing_backends import _model as line_model
 from tests.builders import tiny_workbook
+from tests.processes import run_script
 
 FT06 = Path(__file__).parents[2] / "scenarios" / "scheduling-ft06.xlsx"  # optimum makespan 55 (Fisher & Thompson)
 
@@ -184,10 +183,7 @@ def test_a_script_without_a_main_guard_gets_the_plan_a_guarded_caller_gets(tmp_p
     workbook = tiny_workbook(tmp_path / "tiny.xlsx")  # an inventory plan: HiGHS in its own process
     script = tmp_path / "plan_it.py"
     script.write_text(UNGUARDED_SCRIPT)
-    root = Path(__file__).resolve().parents[2]
-    run = subprocess.run(
-        [sys.executable, str(script), str(workbook)], cwd=root, capture_output=True, text=True, timeout=120
-    )
+    run = run_script(script, str(workbook))
     assert run.returncode == 0, run.stderr
     status, objective = run.stdout.split()
     here = solve_loaded(load(workbook), SolveParams(time_limit=30))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -12,6 +9,7 @@ import numpy as np
 import pytest
 
 from optimizer.backends.highs_process import LpArrays, solve_in_child, whole_model
+from tests.processes import run_script
 
 
 def knapsack(n: int = 3) -> LpArrays:
@@ -121,8 +119,6 @@ def test_a_solver_process_that_dies_before_reading_its_model_is_an_error_not_a_h
     (tmp_path / "sitecustomize.py").write_text(DIES_AT_START)  # Python runs it at every start, the child's too
     script = tmp_path / "solve_large.py"
     script.write_text(SOLVES_A_LARGE_MODEL)
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(root)])}
-    run = subprocess.run([sys.executable, str(script)], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    run = run_script(script, first_on_path=tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "the solver process ended unexpectedly (exit code 3)"
